@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Interrupt and exception entry stubs for all 256 vectors. Each stub makes
+ * the stack look the same (a zero error code where the CPU pushes none, then
+ * the vector number) and jumps to isr_common, which saves the general
+ * registers into a trap_frame_t (kernel/include/arch/trap.h), swaps GS when
+ * coming from user mode, and calls trap_dispatch(frame).
+ */
+#include "arch/trap_vectors.h"
+
+    .section .text
+    .code64
+
+.macro ISR_STUB vec
+    .balign 16
+isr_stub_\vec:
+    .if (\vec == 8) || (\vec == 10) || (\vec == 11) || (\vec == 12) || (\vec == 13) || (\vec == 14) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
+    .else
+    pushq $0
+    .endif
+    pushq $\vec
+    jmp isr_common
+.endm
+
+.macro ISR_ADDR vec
+    .quad isr_stub_\vec
+.endm
+
+/* Expand a macro for 0..255 with plain decimal arguments (the assembler's
+ * .rept cannot paste a counter into a label). */
+#define X1(m, n) m n;
+#define X10(m, t) X1(m, t##0) X1(m, t##1) X1(m, t##2) X1(m, t##3) X1(m, t##4) \
+                  X1(m, t##5) X1(m, t##6) X1(m, t##7) X1(m, t##8) X1(m, t##9)
+#define ALL_VECTORS(m) \
+    X1(m, 0) X1(m, 1) X1(m, 2) X1(m, 3) X1(m, 4) X1(m, 5) X1(m, 6) X1(m, 7) X1(m, 8) X1(m, 9) \
+    X10(m, 1) X10(m, 2) X10(m, 3) X10(m, 4) X10(m, 5) X10(m, 6) X10(m, 7) X10(m, 8) X10(m, 9) \
+    X10(m, 10) X10(m, 11) X10(m, 12) X10(m, 13) X10(m, 14) X10(m, 15) X10(m, 16) X10(m, 17) \
+    X10(m, 18) X10(m, 19) X10(m, 20) X10(m, 21) X10(m, 22) X10(m, 23) X10(m, 24) \
+    X1(m, 250) X1(m, 251) X1(m, 252) X1(m, 253) X1(m, 254) X1(m, 255)
+
+ALL_VECTORS(ISR_STUB)
+
+isr_common:
+    /* Frame so far: vector, error code, then the CPU's rip cs rflags rsp ss.
+     * CS of the interrupted context is at 24(%rsp). */
+    testb $3, 24(%rsp)
+    jz 1f
+    swapgs
+1:
+    pushq %rax
+    pushq %rbx
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    cld
+    movq %rsp, %rdi
+    call trap_dispatch
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+    testb $3, 24(%rsp)
+    jz 2f
+    swapgs
+2:
+    addq $16, %rsp
+    iretq
+
+    .section .rodata
+    .balign 8
+    .globl isr_stub_table
+isr_stub_table:
+ALL_VECTORS(ISR_ADDR)

@@ -1,0 +1,67 @@
+/*
+ * Per-CPU data, reached through the GS base: GS:0 holds a pointer to the
+ * structure itself, so this_cpu() is one load and works in any context
+ * (interrupts, exceptions) without knowing the CPU number. Each CPU owns its
+ * GDT (its TSS descriptor differs), its TSS and its interrupt stacks.
+ */
+#ifndef ARCH_PERCPU_H
+#define ARCH_PERCPU_H
+
+#include "types.h"
+
+#define MAX_CPUS 64
+
+/* GDT selectors. The order user data, user code follows SYSRET's rules
+ * (SS = STAR[63:48] + 8, CS = STAR[63:48] + 16). */
+#define SEL_KCODE 0x08
+#define SEL_KDATA 0x10
+#define SEL_UCODE32 0x18
+#define SEL_UDATA 0x20
+#define SEL_UCODE 0x28
+#define SEL_TSS 0x30
+#define GDT_ENTRIES 8
+
+/* Interrupt stack table slots (1-based in the IDT). */
+#define IST_DOUBLE_FAULT 1
+#define IST_NMI 2
+#define IST_MACHINE_CHECK 3
+#define IST_COUNT 3
+
+typedef struct PACKED tss {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+} tss_t;
+
+typedef struct percpu {
+    struct percpu *self; /* must stay first: this_cpu() reads %gs:0 */
+    uint32_t cpu_id;
+    uint32_t apic_id;
+    vaddr_t kstack_top;    /* stack of the code running now (boot or thread) */
+    int trap_depth;        /* nested exception reports, to stop recursion */
+    uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
+    tss_t tss __attribute__((aligned(16)));
+    vaddr_t ist_top[IST_COUNT + 1];
+} percpu_t;
+
+static inline percpu_t *this_cpu(void)
+{
+    percpu_t *p;
+    __asm__ volatile("movq %%gs:0, %0" : "=r"(p));
+    return p;
+}
+
+extern percpu_t percpu_area[MAX_CPUS];
+
+/* Set up CPU number `id` (its GDT, TSS and GS base) on the calling CPU. */
+void percpu_init(uint32_t id);
+bool percpu_ready(void);
+/* Give the CPU its guarded interrupt stacks (needs the kernel page tables). */
+void percpu_init_ist(void);
+void percpu_set_kernel_stack(vaddr_t top);
+
+#endif

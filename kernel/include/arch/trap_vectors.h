@@ -1,0 +1,31 @@
+/* Exception vector numbers (Intel SDM vol. 3, table 6-1), usable from C and
+ * assembly. */
+#ifndef ARCH_TRAP_VECTORS_H
+#define ARCH_TRAP_VECTORS_H
+
+#define VEC_DIVIDE 0
+#define VEC_DEBUG 1
+#define VEC_NMI 2
+#define VEC_BREAKPOINT 3
+#define VEC_OVERFLOW 4
+#define VEC_BOUND 5
+#define VEC_INVALID_OPCODE 6
+#define VEC_NO_FPU 7
+#define VEC_DOUBLE_FAULT 8
+#define VEC_INVALID_TSS 10
+#define VEC_NO_SEGMENT 11
+#define VEC_STACK_FAULT 12
+#define VEC_GP 13
+#define VEC_PAGE_FAULT 14
+#define VEC_X87 16
+#define VEC_ALIGNMENT 17
+#define VEC_MACHINE_CHECK 18
+#define VEC_SIMD 19
+#define VEC_VIRT 20
+#define VEC_CONTROL_PROTECTION 21
+#define VEC_FIRST_IRQ 32
+/* The legacy 8259 PICs are remapped here and masked; spurious IRQ 7/15
+ * arrive on VEC_PIC_BASE + 7 / + 15. */
+#define VEC_PIC_BASE 0x20
+
+#endif

@@ -16,8 +16,12 @@
 set -euo pipefail
 
 # Debian packages for the build, the boot image and the QEMU tests.
-PACKAGES="clang lld llvm libclang-rt-14-dev cmake ninja-build meson python3
-qemu-system-x86 grub-pc-bin grub-common xorriso mtools dosfstools"
+# gcc: clang used as a link driver for x86_64-unknown-none-elf runs gcc, and
+# meson does exactly that to detect the linker when configuring picolibc.
+# (Without --no-install-recommends gcc arrives via meson -> dpkg-dev ->
+# build-essential; with it, nothing else pulls it in.)
+PACKAGES=(clang lld llvm libclang-rt-14-dev gcc cmake ninja-build meson python3
+          qemu-system-x86 grub-pc-bin grub-common xorriso mtools dosfstools)
 
 # Source tarballs: "source-package=version  file  sha256".
 # picolibc 1.8.10 is only in trixie (bookworm has 1.8); lwIP is in bookworm.
@@ -46,8 +50,8 @@ cmd_packages() {
     local installed missing=() p
     # One dpkg-query for all packages keeps the fast path well under a second.
     # Packages dpkg has never heard of are simply absent from its output.
-    installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' $PACKAGES 2>/dev/null || true)
-    for p in $PACKAGES; do
+    installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${PACKAGES[@]}" 2>/dev/null || true)
+    for p in "${PACKAGES[@]}"; do
         grep -qx "$p installed" <<<"$installed" || missing+=("$p")
     done
     if [[ ${#missing[@]} -eq 0 ]]; then

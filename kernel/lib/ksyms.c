@@ -58,34 +58,61 @@ uintptr_t ksym_address(const char *name)
     return 0;
 }
 
+/* Return addresses point after the call; the call itself (ret - 1) is in
+ * the caller, even when the call was the caller's last instruction (a call
+ * to a noreturn function). */
+static void print_frame(int depth, uint64_t ret, int repeats)
+{
+    char sym[96];
+    ksym_format(ret - 1, sym, sizeof sym);
+    if (repeats)
+        log_emergency("      ... the frame above repeats %d more times\n", repeats);
+    log_emergency("      #%-2d %p %s\n", depth, (void *)ret, sym);
+}
+
 void backtrace_print(uint64_t rip, uint64_t rbp, uint64_t sp)
 {
     vaddr_t lo, hi;
     char sym[96];
+    int depth = 0, repeats = 0;
+    uint64_t last = 0;
 
     log_emergency("    backtrace:\n");
-    ksym_format(rip, sym, sizeof sym);
-    log_emergency("      #0  %p %s\n", (void *)rip, sym);
+    if (rip) {
+        ksym_format(rip, sym, sizeof sym);
+        log_emergency("      #0  %p %s\n", (void *)rip, sym);
+        depth = 1;
+    }
     if (!kstack_bounds(sp, &lo, &hi)) {
         log_emergency("      (stack %p is not a known kernel stack: walk stopped)\n", (void *)sp);
         return;
     }
-    for (int depth = 1; depth < BACKTRACE_MAX_FRAMES; depth++) {
+    for (int frames = 0; frames < BACKTRACE_MAX_FRAMES * 8; frames++) {
         if (rbp == 0)
-            return; /* the outermost frame (boot_entry64 clears rbp) */
+            break; /* the outermost frame (boot_entry64 clears rbp) */
         if ((rbp & 7) || rbp < lo || rbp + 16 > hi) {
             log_emergency("      (frame pointer %p outside the stack: walk stopped)\n", (void *)rbp);
-            return;
+            break;
         }
         const uint64_t *frame = (const uint64_t *)rbp;
         uint64_t ret = frame[1], next = frame[0];
-        ksym_format(ret, sym, sizeof sym);
-        log_emergency("      #%-2d %p %s\n", depth, (void *)ret, sym);
+        if (ret == last) {
+            repeats++; /* runaway recursion: say it once */
+        } else {
+            if (depth >= BACKTRACE_MAX_FRAMES) {
+                log_emergency("      ... (more frames)\n");
+                return;
+            }
+            print_frame(depth++, ret, repeats);
+            repeats = 0;
+            last = ret;
+        }
         if (next != 0 && next <= rbp) {
             log_emergency("      (frame pointers not increasing: walk stopped)\n");
-            return;
+            break;
         }
         rbp = next;
     }
-    log_emergency("      ... (more frames)\n");
+    if (repeats)
+        log_emergency("      ... the frame above repeats %d more times\n", repeats);
 }

@@ -9,6 +9,7 @@
 
 #include "lib/panic.h"
 #include "arch/cpu.h"
+#include "arch/percpu.h"
 #include "arch/platform.h"
 #include "lib/backtrace.h"
 #include "lib/kprintf.h"
@@ -30,10 +31,12 @@ void panic(const char *fmt, ...)
     kvsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     log_emergency("\nKERNEL PANIC: %s\n", msg);
-    uint64_t rbp = (uint64_t)__builtin_frame_address(0);
-    uint64_t sp;
-    __asm__ volatile("movq %%rsp, %0" : "=r"(sp));
-    backtrace_print((uint64_t)__builtin_return_address(0), *(uint64_t *)rbp, sp);
+    /* After an exception report the trace was already printed. */
+    if (!percpu_ready() || this_cpu()->trap_depth == 0) {
+        uint64_t sp;
+        __asm__ volatile("movq %%rsp, %0" : "=r"(sp));
+        backtrace_print(0, (uint64_t)__builtin_frame_address(0), sp);
+    }
     log_emergency("System halted.\n");
     panic_halt();
 }

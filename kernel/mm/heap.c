@@ -214,21 +214,27 @@ static struct slab *slab_for_alloc(slab_cache_t *c)
     return s;
 }
 
+/* Free-list links live in free objects, where a use-after-free write can
+ * clobber them: trust a link only if it names a free object of the slab. */
+static bool link_ok(const slab_cache_t *c, struct slab *s, const void *p)
+{
+    size_t i = slab_index(c, s, p);
+
+    return i < c->per_slab && !bit_test(s, i);
+}
+
 void *slab_alloc(slab_cache_t *c)
 {
     struct slab *s = slab_for_alloc(c);
     void **obj;
-    size_t i;
 
     if (!s)
         return NULL;
     obj = s->free;
-    i = slab_index(c, s, obj);
-    /* The link was written in a free object: trust it only if it names a
-     * free object of this slab. */
-    kassert(i < c->per_slab && !bit_test(s, i));
+    kassert(obj && link_ok(c, s, obj));
+    kassert(!*obj || (*obj != obj && link_ok(c, s, *obj)));
     s->free = *obj;
-    bit_flip(s, i);
+    bit_flip(s, slab_index(c, s, obj));
     s->in_use++;
     c->in_use++;
     if (s->in_use == c->per_slab)

@@ -9,6 +9,9 @@
  * from their address to catch overlap. Invariant violations (kassert) are
  * tested in a forked child.
  */
+/* mmap flags, fork and waitpid are POSIX, not C11. */
+#define _DEFAULT_SOURCE
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -38,10 +38,11 @@ fi
 
 # Weak undefined symbols link silently as address 0, so look for any.
 undef=$("$READELF" --symbols "$elf" | awk '$7 == "UND" && $8 != "" { print $8 }')
-[[ -z $undef ]] || fail "undefined symbols:" $undef
+[[ -z $undef ]] || fail "undefined symbols: ${undef//$'\n'/ }"
 
 # syscall/sysenter/int 0x80 would be Linux system calls; wrmsr/rdmsr (as in
 # picolibc's default __set_tcb) fault in ring 3.
+# shellcheck disable=SC2016 # the $ is the regex's
 bad=$("$OBJDUMP" -d --no-show-raw-insn --print-imm-hex "$elf" |
 	grep -E '[[:space:]](syscall|sysenter|int[[:space:]]+\$0x80|wrmsr|rdmsr)([[:space:]]|$)' || true)
 [[ -z $bad ]] || fail "forbidden instructions:"$'\n'"$bad"

@@ -1,0 +1,283 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""Cairn's test runner: host unit tests (ctest) and QEMU runs, one verdict each.
+
+    testrun.py --target-build build/target --host-build build/host [-j N] [-k PATTERN]
+
+Every result is one line, "PASS name" or "FAIL name: reason", and the run
+ends with the closing line "N passed, M failed"; the exit status is 1 when
+anything failed.
+
+QEMU runs are described by tests/qemu/*.test files (INI). Keys of [test]:
+    cmdline     kernel command line ("test" is always added: it makes the
+                kernel report through isa-debug-exit)
+    modules     boot modules, one per line: PATH [ARGS] (PATH relative to the
+                repository)
+    expect      regular expressions that must all appear in the serial log
+    forbid      regular expressions that must not appear; a kernel panic or
+                exception report is always forbidden unless panic = expected
+    panic       "expected" when the run is meant to end in a kernel panic
+    exit        expected QEMU exit status (default 33: the kernel's "pass";
+                35 is "fail", 37 "panic")
+    until       stop QEMU as soon as this expression appears (for runs that
+                cannot exit by themselves)
+    timeout     seconds before QEMU is killed (default 60); a run that times
+                out fails, unless outcome = timeout
+    outcome     what the run itself must produce: pass (default), fail or
+                timeout. The test passes when the run's outcome matches:
+                this is how the runner's own failure detection is tested.
+    machines, smp, mem, cpu
+                space-separated lists; the run repeats for every combination
+                (defaults: "q35 pc", "1", "128M", "max")
+    A line of a list that starts with "#" is a comment to the INI reader:
+    write [#] in patterns that start with it.
+    ktests      "yes" to count each "ktest: PASS/FAIL name" line of the log as
+                a result of its own
+"""
+import argparse
+import configparser
+import concurrent.futures
+import hashlib
+import itertools
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PANIC_PATTERNS = [r"KERNEL PANIC", r"\*\*\* EXCEPTION"]
+EXIT_NAMES = {33: "pass", 35: "fail", 37: "panic"}
+print_lock = threading.Lock()
+
+
+def say(line):
+    with print_lock:
+        print(line, flush=True)
+
+
+# ---------------------------------------------------------------- host tests
+
+CTEST_LINE = re.compile(r"Test\s+#\d+:\s+(\S+)\s+\.*\s*(\*+\w+|Passed|Not Run|Failed)")
+
+
+def run_ctest(build_dir, label):
+    """Runs ctest in build_dir; returns [(name, ok, reason)]."""
+    if not (Path(build_dir) / "CTestTestfile.cmake").exists():
+        return [(f"{label}: ctest", False, f"{build_dir} has no tests (not configured?)")]
+    proc = subprocess.run(["ctest", "--test-dir", str(build_dir), "--output-on-failure"],
+                          capture_output=True, text=True)
+    results = []
+    for m in CTEST_LINE.finditer(proc.stdout):
+        ok = m.group(2) == "Passed"
+        results.append((f"{label}: {m.group(1)}", ok, "" if ok else m.group(2).strip("*")))
+    if not results:
+        results.append((f"{label}: ctest", False, "ctest ran no tests"))
+    if any(not ok for _, ok, _ in results):
+        say(proc.stdout[-6000:])
+    return results
+
+
+# ---------------------------------------------------------------- QEMU runs
+
+class Spec:
+    def __init__(self, path):
+        cp = configparser.ConfigParser(interpolation=None)
+        cp.read(path)
+        if "test" not in cp:
+            raise ValueError(f"{path}: no [test] section")
+        t = cp["test"]
+        self.name = Path(path).stem
+        self.cmdline = ("test " + t.get("cmdline", "")).strip()
+        self.modules = [l.strip() for l in t.get("modules", "").splitlines() if l.strip()]
+        self.expect = [l.strip() for l in t.get("expect", "").splitlines() if l.strip()]
+        self.forbid = [l.strip() for l in t.get("forbid", "").splitlines() if l.strip()]
+        self.panic_expected = t.get("panic", "") == "expected"
+        if not self.panic_expected:
+            self.forbid += PANIC_PATTERNS
+        self.exit = t.getint("exit", 37 if self.panic_expected else 33)
+        self.until = t.get("until", "")
+        self.timeout = t.getfloat("timeout", 60)
+        self.outcome = t.get("outcome", "pass")
+        if self.outcome not in ("pass", "fail", "timeout"):
+            raise ValueError(f"{path}: outcome must be pass, fail or timeout")
+        self.machines = t.get("machines", "q35 pc").split()
+        self.smp = t.get("smp", "1").split()
+        self.mem = t.get("mem", "128M").split()
+        self.cpu = t.get("cpu", "max").split()
+        self.ktests = t.getboolean("ktests", False)
+
+    def configs(self):
+        for m, s, mem, cpu in itertools.product(self.machines, self.smp, self.mem, self.cpu):
+            yield {"machine": m, "smp": s, "mem": mem, "cpu": cpu}
+
+
+def config_label(spec, cfg):
+    parts = [cfg["machine"], f"smp{cfg['smp']}", cfg["mem"]]
+    if len(spec.cpu) > 1 or cfg["cpu"] != "max":
+        parts.append(cfg["cpu"])
+    return f"{spec.name}[{','.join(parts)}]"
+
+
+def make_iso(spec, kernel, iso_dir):
+    """One ISO per (kernel, command line, modules), reused across the matrix."""
+    h = hashlib.sha256()
+    h.update(Path(kernel).read_bytes())
+    h.update(spec.cmdline.encode())
+    mod_args = []
+    for line in spec.modules:
+        path, _, args = line.partition(" ")
+        full = ROOT / path
+        h.update(full.read_bytes())
+        h.update(line.encode())
+        mod_args.append(f"{full}={args}" if args else str(full))
+    iso = Path(iso_dir) / f"{spec.name}-{h.hexdigest()[:12]}.iso"
+    if not iso.exists():
+        subprocess.run([str(ROOT / "tools/mkiso.sh"), str(iso), str(kernel), spec.cmdline, *mod_args],
+                       check=True)
+    return iso
+
+
+def qemu_command(iso, cfg):
+    return ["qemu-system-x86_64", "-accel", "tcg", "-machine", cfg["machine"], "-m", cfg["mem"],
+            "-smp", cfg["smp"], "-cpu", cfg["cpu"], "-display", "none", "-serial", "stdio",
+            "-monitor", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            "-cdrom", str(iso), "-boot", "d"]
+
+
+def run_qemu(cmd, timeout, until, log_path):
+    """Runs QEMU; returns (log text, exit status or None, how it ended)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    chunks = []
+
+    def reader():
+        for chunk in iter(lambda: proc.stdout.read1(4096), b""):
+            chunks.append(chunk)
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    deadline = time.monotonic() + timeout
+    until_re = re.compile(until) if until else None
+    ended = "exit"
+    while proc.poll() is None:
+        if time.monotonic() > deadline:
+            ended = "timeout"
+            break
+        if until_re and until_re.search(b"".join(chunks).decode("utf-8", "replace")):
+            ended = "until"
+            break
+        time.sleep(0.05)
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    t.join(timeout=5)
+    text = b"".join(chunks).decode("utf-8", "replace").replace("\r", "")
+    Path(log_path).write_text(text)
+    return text, (proc.returncode if ended == "exit" else None), ended
+
+
+def judge(spec, text, status, ended):
+    """Returns (outcome, reasons): outcome is pass, fail or timeout."""
+    reasons = []
+    for pat in spec.expect:
+        if not re.search(pat, text):
+            reasons.append(f"missing /{pat}/")
+    for pat in spec.forbid:
+        m = re.search(pat, text)
+        if m:
+            line = text[text.rfind("\n", 0, m.start()) + 1:text.find("\n", m.end())]
+            reasons.append(f"forbidden /{pat}/ in: {line.strip()[:160]}")
+    if ended == "timeout":
+        return "timeout", reasons + [f"no exit within {spec.timeout:g} s"]
+    if ended == "exit" and status != spec.exit:
+        name = EXIT_NAMES.get(status, "unknown")
+        reasons.append(f"QEMU exit status {status} ({name}), expected {spec.exit}")
+    return ("fail" if reasons else "pass"), reasons
+
+
+def ktest_results(text, label):
+    results = []
+    for m in re.finditer(r"ktest: (PASS|FAIL) (\S+?):?(?: (.*))?$", text, re.M):
+        ok = m.group(1) == "PASS"
+        results.append((f"{label} ktest {m.group(2)}", ok, "" if ok else (m.group(3) or "")))
+    done = re.search(r"ktest: done, (\d+) passed, (\d+) failed", text)
+    if not done:
+        results.append((f"{label} ktest summary", False, "no 'ktest: done' line: the self-tests did not finish"))
+    elif int(done.group(1)) != sum(ok for _, ok, _ in results):
+        results.append((f"{label} ktest summary", False, "PASS lines and the kernel's count differ"))
+    return results
+
+
+def run_spec_config(spec, cfg, iso, out_dir):
+    label = config_label(spec, cfg)
+    log = Path(out_dir) / f"{label}.log"
+    text, status, ended = run_qemu(qemu_command(iso, cfg), spec.timeout, spec.until, log)
+    outcome, reasons = judge(spec, text, status, ended)
+    results = ktest_results(text, label) if spec.ktests else []
+    if outcome == spec.outcome:
+        note = "" if spec.outcome == "pass" else f" (expected {spec.outcome}, caught: {'; '.join(reasons)[:200]})"
+        results.append((label + note, True, ""))
+    else:
+        why = "; ".join(reasons) if reasons else f"run passed but {spec.outcome} was expected"
+        results.append((label, False, f"{why} (log: {log})"))
+    return results
+
+
+# ---------------------------------------------------------------- main
+
+def report(results, counts):
+    for name, ok, reason in results:
+        say(f"PASS {name}" if ok else f"FAIL {name}: {reason}")
+        counts[ok] += 1
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--target-build", default=str(ROOT / "build/target"))
+    ap.add_argument("--host-build", default=str(ROOT / "build/host"))
+    ap.add_argument("-j", "--jobs", type=int, default=max(1, os.cpu_count() or 1))
+    ap.add_argument("-k", "--filter", default="", help="only QEMU tests whose name contains this")
+    ap.add_argument("--no-host", action="store_true", help="skip the host unit tests")
+    args = ap.parse_args()
+
+    counts = {True: 0, False: 0}
+    if not args.no_host and not args.filter:
+        say("== host unit tests (ctest)")
+        report(run_ctest(args.host_build, "host"), counts)
+        report(run_ctest(args.target_build, "target"), counts)
+
+    kernel = Path(args.target_build) / "kernel/kernel.elf"
+    out_dir = Path(args.target_build) / "test-runs"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    specs = []
+    for path in sorted((ROOT / "tests/qemu").glob("*.test")):
+        try:
+            spec = Spec(path)
+        except (ValueError, configparser.Error) as e:
+            report([(Path(path).stem, False, f"bad test file: {e}")], counts)
+            continue
+        if args.filter in spec.name:
+            specs.append(spec)
+    jobs = [(s, c) for s in specs for c in s.configs()]
+    say(f"== QEMU runs: {len(jobs)} boots of {len(specs)} test files, {args.jobs} at a time (logs in {out_dir})")
+    if not kernel.exists():
+        report([("qemu", False, f"{kernel} is missing: build first")], counts)
+    else:
+        # ISOs first, one per test file (runs of one file share it).
+        isos = {s.name: make_iso(s, kernel, out_dir) for s in specs}
+        with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            futures = [pool.submit(run_spec_config, s, c, isos[s.name], out_dir) for s, c in jobs]
+            for f in concurrent.futures.as_completed(futures):
+                try:
+                    report(f.result(), counts)
+                except Exception as e:  # a broken spec or tool must still count
+                    report([("qemu run", False, f"runner error: {e}")], counts)
+
+    say(f"{counts[True]} passed, {counts[False]} failed")
+    return 1 if counts[False] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

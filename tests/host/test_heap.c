@@ -323,6 +323,7 @@ TEST(page_source_exhaustion_returns_null)
     CHECK(heap_alloc(&h, 100) != NULL);
     CHECK(heap_alloc(&h, 2 * PAGE_SIZE) == NULL); /* record ok, block not */
     CHECK_EQ(h.large_count, 0);
+    CHECK_EQ(h.large_desc.in_use, 0); /* the record was given back */
 
     f.page_limit = 64;
     while (n < N && (p[n] = heap_alloc(&h, 1000)) != NULL)

@@ -31,6 +31,8 @@ QEMU runs are described by tests/qemu/*.test files (INI). Keys of [test]:
                 (defaults: "q35 pc", "1", "128M", "max")
     A line of a list that starts with "#" is a comment to the INI reader:
     write [#] in patterns that start with it.
+    monitor     "REGEX => COMMAND": once REGEX appears in the log, send
+                COMMAND to QEMU's human monitor (e.g. "waiting => nmi")
     ktests      "yes" to count each "ktest: PASS/FAIL name" line of the log as
                 a result of its own
 """
@@ -41,8 +43,11 @@ import hashlib
 import itertools
 import os
 import re
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -108,6 +113,8 @@ class Spec:
         self.mem = t.get("mem", "128M").split()
         self.cpu = t.get("cpu", "max").split()
         self.ktests = t.getboolean("ktests", False)
+        trigger, _, command = t.get("monitor", "").partition("=>")
+        self.monitor = (trigger.strip(), command.strip()) if command.strip() else None
 
     def configs(self):
         for m, s, mem, cpu in itertools.product(self.machines, self.smp, self.mem, self.cpu):
@@ -140,14 +147,23 @@ def make_iso(spec, kernel, iso_dir):
     return iso
 
 
-def qemu_command(iso, cfg):
+def qemu_command(iso, cfg, monitor_sock):
+    monitor = f"unix:{monitor_sock},server=on,wait=off" if monitor_sock else "none"
     return ["qemu-system-x86_64", "-accel", "tcg", "-machine", cfg["machine"], "-m", cfg["mem"],
             "-smp", cfg["smp"], "-cpu", cfg["cpu"], "-display", "none", "-serial", "stdio",
-            "-monitor", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            "-monitor", monitor, "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
             "-cdrom", str(iso), "-boot", "d"]
 
 
-def run_qemu(cmd, timeout, until, log_path):
+def send_monitor(sock_path, command):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(5)
+        s.connect(str(sock_path))
+        s.sendall(command.encode() + b"\n")
+        time.sleep(0.2)  # let QEMU read it before the connection closes
+
+
+def run_qemu(cmd, timeout, until, log_path, monitor=None, monitor_sock=None):
     """Runs QEMU; returns (log text, exit status or None, how it ended)."""
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     chunks = []
@@ -160,14 +176,19 @@ def run_qemu(cmd, timeout, until, log_path):
     t.start()
     deadline = time.monotonic() + timeout
     until_re = re.compile(until) if until else None
+    monitor_re = re.compile(monitor[0]) if monitor else None
     ended = "exit"
     while proc.poll() is None:
         if time.monotonic() > deadline:
             ended = "timeout"
             break
-        if until_re and until_re.search(b"".join(chunks).decode("utf-8", "replace")):
+        text = b"".join(chunks).decode("utf-8", "replace")
+        if until_re and until_re.search(text):
             ended = "until"
             break
+        if monitor_re and monitor_re.search(text):
+            send_monitor(monitor_sock, monitor[1])
+            monitor_re = None
         time.sleep(0.05)
     if proc.poll() is None:
         proc.kill()
@@ -213,7 +234,15 @@ def ktest_results(text, label):
 def run_spec_config(spec, cfg, iso, out_dir):
     label = config_label(spec, cfg)
     log = Path(out_dir) / f"{label}.log"
-    text, status, ended = run_qemu(qemu_command(iso, cfg), spec.timeout, spec.until, log)
+    sock = None
+    if spec.monitor:  # unix socket paths are short: keep it in /tmp
+        sock = Path(tempfile.mkdtemp(prefix="cairn-mon-")) / "sock"
+    try:
+        text, status, ended = run_qemu(qemu_command(iso, cfg, sock), spec.timeout, spec.until, log,
+                                       spec.monitor, sock)
+    finally:
+        if sock:
+            shutil.rmtree(sock.parent, ignore_errors=True)
     outcome, reasons = judge(spec, text, status, ended)
     results = ktest_results(text, label) if spec.ktests else []
     if outcome == spec.outcome:

@@ -115,3 +115,19 @@ KTEST(cpu_state)
     KT_CHECK(!(read_rflags() & (1u << 9))); /* interrupts stay off in this issue */
     return OK;
 }
+
+/*
+ * Manual: the runner sends an NMI through QEMU's monitor once it sees the
+ * "waiting" line. The NMI must be reported and the kernel must carry on.
+ * If no NMI comes, the run times out (a failure).
+ */
+KTEST_MANUAL(nmi)
+{
+    percpu_t *p = this_cpu();
+    uint64_t before = p->nmi_count;
+    klog(LOG_INFO, "ktest: waiting for an NMI");
+    while (__atomic_load_n(&p->nmi_count, __ATOMIC_RELAXED) == before)
+        cpu_halt(); /* interrupts are off: only an NMI wakes us */
+    KT_CHECK(p->nmi_count == before + 1 || p->nmi_count > before);
+    return OK;
+}

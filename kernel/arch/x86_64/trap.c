@@ -101,6 +101,18 @@ static void kernel_exception(trap_frame_t *f)
 
 void trap_dispatch(trap_frame_t *f)
 {
+    if (f->vector == VEC_NMI) {
+        /* Watchdogs and QEMU's monitor `nmi` send these: report and carry
+         * on. An NMI can interrupt code holding the log lock, so this uses
+         * the lock-free emergency path. */
+        char sym[96];
+        if (percpu_ready())
+            this_cpu()->nmi_count++;
+        ksym_format(f->rip, sym, sizeof sym);
+        log_emergency("trap: NMI on cpu %u at rip %p %s\n", percpu_ready() ? this_cpu()->cpu_id : 0,
+                      (void *)f->rip, sym);
+        return;
+    }
     if (f->vector < VEC_FIRST_IRQ) {
         /* No user mode yet: every exception is the kernel's own. */
         kernel_exception(f);

@@ -28,7 +28,8 @@
 extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[];
 extern char _data_start[], _data_end[], _ksyms_start[], _kernel_end[];
 
-static spinlock_t vm_lock = SPINLOCK_INIT;
+static spinlock_t vm_lock = SPINLOCK_INIT; /* protects the tables and physmap_next */
+static vaddr_t physmap_next = PHYSMAP_REGION_BASE;
 static paddr_t kernel_root;
 static pt_ctx_t kctx;
 static uint64_t global_flag;
@@ -148,4 +149,42 @@ int vm_query_kernel_flags(vaddr_t va, uint64_t *flags, size_t *page_size)
     int err = pt_query(&kctx, kernel_root, va, &pa, flags, page_size);
     spin_unlock_irqrestore(&vm_lock, fl);
     return err;
+}
+
+int vm_map_phys(paddr_t pa, size_t len, enum vm_cache cache, bool writable, void **va)
+{
+    if (len == 0 || pa + len < pa)
+        return ERR_INVALID_ARGS;
+    paddr_t start = ALIGN_DOWN(pa, PAGE_SIZE);
+    size_t size = ALIGN_UP(pa + len, PAGE_SIZE) - start;
+    uint64_t flags = PTE_NX | global_flag | (writable ? PTE_W : 0) |
+                     (cache == VM_CACHE_UC ? PTE_PCD | PTE_PWT : 0);
+    uint64_t fl = spin_lock_irqsave(&vm_lock);
+    int err = ERR_NO_RESOURCES;
+    vaddr_t base = physmap_next;
+    if (size <= PHYSMAP_REGION_BASE + PHYSMAP_REGION_SIZE - base) {
+        err = pt_map(&kctx, kernel_root, base, start, size, flags);
+        if (err == OK)
+            physmap_next += size;
+    }
+    spin_unlock_irqrestore(&vm_lock, fl);
+    if (err == OK)
+        *va = (void *)(base + (pa - start));
+    return err;
+}
+
+int vm_map_low_identity(paddr_t pa, size_t len)
+{
+    uint64_t fl = spin_lock_irqsave(&vm_lock);
+    int err = pt_map(&kctx, kernel_root, pa, pa, len, 0); /* RX, not global */
+    spin_unlock_irqrestore(&vm_lock, fl);
+    return err;
+}
+
+void vm_unmap_low_identity(paddr_t pa, size_t len)
+{
+    uint64_t fl = spin_lock_irqsave(&vm_lock);
+    pt_unmap(&kctx, kernel_root, pa, len);
+    write_cr3(read_cr3()); /* this CPU; APs reloaded CR3 on entry */
+    spin_unlock_irqrestore(&vm_lock, fl);
 }

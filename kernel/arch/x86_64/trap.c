@@ -8,6 +8,7 @@
  * arrive through the LAPIC later; for now any other vector is logged.
  */
 #include "arch/cpu.h"
+#include "arch/intr.h"
 #include "arch/percpu.h"
 #include "arch/trap.h"
 #include "lib/backtrace.h"
@@ -118,7 +119,5 @@ void trap_dispatch(trap_frame_t *f)
         kernel_exception(f);
         return;
     }
-    if (f->vector == VEC_PIC_BASE + 7 || f->vector == VEC_PIC_BASE + 15)
-        return; /* spurious 8259 interrupt: masked lines can still produce these */
-    klog(LOG_WARN, "trap: unexpected interrupt vector %lu ignored", (unsigned long)f->vector);
+    intr_dispatch(f);
 }

@@ -28,4 +28,17 @@
  * arrive on VEC_PIC_BASE + 7 / + 15. */
 #define VEC_PIC_BASE 0x20
 
+/* Vectors the kernel hands out for device interrupts (IOAPIC lines, later
+ * MSI), then its own: the local timer, inter-processor interrupts, the
+ * LAPIC's spurious vector. A higher vector is a higher priority class. */
+#define VEC_DEVICE_FIRST 0x30
+#define VEC_DEVICE_LAST 0xdf
+#define VEC_TIMER 0xf0
+#define VEC_IPI_RESCHEDULE 0xf1
+#define VEC_IPI_TLB 0xf2
+#define VEC_IPI_HALT 0xf3
+#define VEC_IPI_CALL 0xf4
+#define VEC_LAPIC_ERROR 0xfe
+#define VEC_SPURIOUS 0xff
+
 #endif

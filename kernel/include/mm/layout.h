@@ -3,6 +3,8 @@
  *
  *   0x0000000000000000 - 0x00007fffffffffff   user space (later issues)
  *   0xffff800000000000 - ...                  direct map of physical RAM (RW, NX)
+ *   0xfffffd0000000000 - 0xfffffdffffffffff   device and firmware mappings
+ *                                             (LAPIC, IOAPIC, HPET, ACPI tables)
  *   0xfffffe0000000000 - 0xfffffe7fffffffff   kernel stacks, each with an
  *                                             unmapped guard page below it
  *   0xffffffff80000000 + phys                 the kernel image (-2 GiB,
@@ -17,6 +19,8 @@
 
 #define KERNEL_VMA_BASE 0xffffffff80000000
 #define DIRECT_MAP_BASE 0xffff800000000000
+#define PHYSMAP_REGION_BASE 0xfffffd0000000000
+#define PHYSMAP_REGION_SIZE 0x0000010000000000
 #define KSTACK_REGION_BASE 0xfffffe0000000000
 #define KSTACK_REGION_SIZE 0x0000008000000000
 

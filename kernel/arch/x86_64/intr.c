@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ *
+ * The vector table for interrupts (vectors 32..255). The kernel's own
+ * vectors are fixed (trap_vectors.h); device vectors are handed out by
+ * intr_alloc_vector. Handlers are installed before their source is
+ * unmasked, so dispatch reads the table without a lock; intr_lock only
+ * serialises allocation.
+ */
+#include "arch/intr.h"
+#include "arch/lapic.h"
+#include "lib/log.h"
+#include "lib/spinlock.h"
+
+typedef struct intr_slot {
+    intr_handler_t fn;
+    void *ctx;
+} intr_slot_t;
+
+static intr_slot_t slots[256];
+static spinlock_t intr_lock = SPINLOCK_INIT; /* protects allocation of slots */
+
+void intr_set_handler(unsigned vec, intr_handler_t fn, void *ctx)
+{
+    slots[vec & 0xff].ctx = ctx;
+    __atomic_store_n(&slots[vec & 0xff].fn, fn, __ATOMIC_RELEASE);
+}
+
+int intr_alloc_vector(intr_handler_t fn, void *ctx)
+{
+    int found = ERR_NO_RESOURCES;
+    uint64_t fl = spin_lock_irqsave(&intr_lock);
+    for (unsigned v = VEC_DEVICE_FIRST; v <= VEC_DEVICE_LAST; v++) {
+        if (!slots[v].fn) {
+            intr_set_handler(v, fn, ctx);
+            found = (int)v;
+            break;
+        }
+    }
+    spin_unlock_irqrestore(&intr_lock, fl);
+    return found;
+}
+
+void intr_free_vector(unsigned vec)
+{
+    uint64_t fl = spin_lock_irqsave(&intr_lock);
+    intr_set_handler(vec, NULL, NULL);
+    spin_unlock_irqrestore(&intr_lock, fl);
+}
+
+void intr_dispatch(trap_frame_t *f)
+{
+    unsigned vec = (unsigned)f->vector;
+    if (vec == VEC_SPURIOUS)
+        return; /* the LAPIC wants no EOI for its spurious vector */
+    if (vec >= VEC_PIC_BASE && vec < VEC_PIC_BASE + 16) {
+        /* The masked 8259 can still raise IRQ 7/15 spuriously; it is not
+         * the LAPIC's interrupt, so no LAPIC EOI either. */
+        return;
+    }
+    intr_handler_t fn = __atomic_load_n(&slots[vec].fn, __ATOMIC_ACQUIRE);
+    if (fn)
+        fn(f, slots[vec].ctx);
+    else
+        klog(LOG_WARN, "intr: interrupt on vector %u with no handler", vec);
+    lapic_eoi();
+}

@@ -7,7 +7,8 @@
  *     data (GDT/TSS/GS), IDT (exceptions reported from here on), the
  *     multiboot2 information, command line, frame allocator (< 4 GiB),
  *     heap, final page tables, memory above 4 GiB, CPU protections,
- *     interrupt stacks; then a switch to a guarded kernel stack and
+ *     interrupt stacks, the platform (ACPI MADT/HPET, LAPIC, timer, IOAPIC,
+ *     the other CPUs); then a switch to a guarded kernel stack and
  *   kmain_late():
  *     self-tests when asked, the one-line summary, idle.
  *
@@ -22,6 +23,7 @@
 #include "arch/tsc.h"
 #include "init/cmdline.h"
 #include "init/multiboot2.h"
+#include "init/platform.h"
 #include "lib/kstring.h"
 #include "lib/log.h"
 #include "lib/panic.h"
@@ -148,5 +150,6 @@ void kmain(uint32_t magic, paddr_t info_phys, uint64_t entry_tsc)
     if (!stack)
         panic("boot: no memory for the kernel stack");
     percpu_set_kernel_stack(stack);
+    platform_init(&boot_info);
     stack_switch_call(stack, kmain_late);
 }

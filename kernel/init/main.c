@@ -7,10 +7,12 @@
  *     data (GDT/TSS/GS), IDT (exceptions reported from here on), the
  *     multiboot2 information, command line, frame allocator (< 4 GiB),
  *     heap, final page tables, memory above 4 GiB, CPU protections,
- *     interrupt stacks, the platform (ACPI MADT/HPET, LAPIC, timer, IOAPIC,
- *     the other CPUs); then a switch to a guarded kernel stack and
+ *     interrupt stacks; then a switch to a guarded kernel stack and
  *   kmain_late():
- *     self-tests when asked, the one-line summary, idle.
+ *     the scheduler on this CPU, the platform (ACPI MADT/HPET, LAPIC, timer,
+ *     IOAPIC, the other CPUs), then the first thread (kmain_thread: self-tests
+ *     when asked, the one-line summary) while this context becomes the boot
+ *     CPU's idle thread.
  *
  * Each step logs one line. Anything wrong with the machine or the boot
  * information ends in a panic with a message that says what.
@@ -32,6 +34,8 @@
 #include "mm/layout.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
+#include "obj/thread.h"
+#include "sched/sched.h"
 #include "test/ktest.h"
 
 void kmain(uint32_t magic, paddr_t info_phys, uint64_t entry_tsc);
@@ -96,13 +100,6 @@ static void log_boot_info(void)
         klog(LOG_WARN, "boot: no ACPI RSDP in the boot information");
 }
 
-static NORETURN void idle(void)
-{
-    /* No timer or device interrupts yet (next issue): halt with interrupts
-     * off; an NMI wakes us and we halt again. */
-    cpu_halt_forever();
-}
-
 static void print_summary(void)
 {
     uint64_t us = tsc_us_since_entry();
@@ -112,15 +109,29 @@ static void print_summary(void)
          free_mib, boot_info.module_count, boot_info.module_count == 1 ? "" : "s", cpu_features.model);
 }
 
-static NORETURN void kmain_late(void)
+/* The first thread: what is left of the boot, in thread context (it may
+ * block; the boot CPU's original context became its idle thread). */
+static void kmain_thread(void *arg)
 {
+    (void)arg;
     int failed = 0;
     const char *tests = cmdline_get("ktest");
     if (tests)
         failed = ktest_run(tests);
     print_summary();
     platform_test_exit(failed ? TEST_EXIT_FAIL : TEST_EXIT_PASS);
-    idle();
+}
+
+static NORETURN void kmain_late(void)
+{
+    sched_init_cpu();
+    platform_init(&boot_info);
+    thread_t *t = thread_create_kernel("kmain", kmain_thread, NULL, SCHED_PRIO_DEFAULT, THREAD_ANY_CPU);
+    if (!t)
+        panic("boot: no memory for the first thread");
+    thread_start(t);
+    obj_unref(&t->obj);
+    sched_idle_loop();
 }
 
 void kmain(uint32_t magic, paddr_t info_phys, uint64_t entry_tsc)
@@ -150,6 +161,6 @@ void kmain(uint32_t magic, paddr_t info_phys, uint64_t entry_tsc)
     if (!stack)
         panic("boot: no memory for the kernel stack");
     percpu_set_kernel_stack(stack);
-    platform_init(&boot_info);
+    thread_init_types();
     stack_switch_call(stack, kmain_late);
 }

@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  *
  * Allocation of guarded kernel stacks. Slots are handed out from a bump
- * index with a free list of returned slots; pages come from the frame
- * allocator and are mapped through the kernel page tables (vm.c). The slot
- * size is fixed, so "which stack is this address on" is arithmetic.
+ * index; pages come from the frame allocator and are mapped through the
+ * kernel page tables (vm.c). The slot size is fixed, so "which stack is
+ * this address on" is arithmetic.
+ *
+ * A freed stack keeps its pages and mappings and goes on a free list for
+ * the next thread. That is faster than remapping, and it means a kernel
+ * stack address always translates to the same frames, so no CPU can hold a
+ * stale TLB entry for it: unmapping would need a TLB shootdown on every CPU
+ * that ever touched the stack (its creator included).
  */
 #include "mm/kstack.h"
 #include "lib/kassert.h"
@@ -15,13 +21,13 @@
 
 #define SLOT_SIZE ((KSTACK_PAGES + 1) * PAGE_SIZE)
 #define MAX_SLOTS (KSTACK_REGION_SIZE / SLOT_SIZE)
-#define FREE_SLOTS_MAX 256
 
 extern char boot_stack_bottom[], boot_stack_top[];
 
 static spinlock_t kstack_lock = SPINLOCK_INIT;
-static size_t next_slot;                 /* slots [0, next_slot) were handed out once */
-static size_t free_slots[FREE_SLOTS_MAX]; /* returned slots, for reuse */
+static size_t next_slot;   /* slots [0, next_slot) were handed out once */
+static vaddr_t free_list;  /* top of a freed, still mapped stack; its word
+                              below the top links to the next one */
 static size_t nfree;
 
 static vaddr_t slot_base(size_t slot)
@@ -29,28 +35,27 @@ static vaddr_t slot_base(size_t slot)
     return KSTACK_REGION_BASE + slot * SLOT_SIZE;
 }
 
+/* A cached stack, or 0. */
+static vaddr_t take_cached(void)
+{
+    uint64_t fl = spin_lock_irqsave(&kstack_lock);
+    vaddr_t top = free_list;
+    if (top) {
+        free_list = *(vaddr_t *)(top - sizeof(vaddr_t));
+        nfree--;
+    }
+    spin_unlock_irqrestore(&kstack_lock, fl);
+    return top;
+}
+
 static bool take_slot(size_t *slot)
 {
     uint64_t fl = spin_lock_irqsave(&kstack_lock);
-    bool ok = true;
-    if (nfree)
-        *slot = free_slots[--nfree];
-    else if (next_slot < MAX_SLOTS)
+    bool ok = next_slot < MAX_SLOTS;
+    if (ok)
         *slot = next_slot++;
-    else
-        ok = false;
     spin_unlock_irqrestore(&kstack_lock, fl);
     return ok;
-}
-
-static void put_slot(size_t slot)
-{
-    uint64_t fl = spin_lock_irqsave(&kstack_lock);
-    /* With the free list full the slot's address space is leaked, not its
-     * memory: the pages were already freed. */
-    if (nfree < FREE_SLOTS_MAX)
-        free_slots[nfree++] = slot;
-    spin_unlock_irqrestore(&kstack_lock, fl);
 }
 
 /* Unmap and free the first n pages of the stack at `stack`. */
@@ -67,6 +72,9 @@ static void release_pages(vaddr_t stack, size_t n)
 
 vaddr_t kstack_alloc(void)
 {
+    vaddr_t cached = take_cached();
+    if (cached)
+        return cached;
     size_t slot, i;
     if (!take_slot(&slot))
         return 0;
@@ -83,8 +91,8 @@ vaddr_t kstack_alloc(void)
     return stack + KSTACK_SIZE;
 
 fail:
+    /* The slot stays used (never reached by take_slot again); its pages go back. */
     release_pages(stack, i);
-    put_slot(slot);
     return 0;
 }
 
@@ -93,8 +101,16 @@ void kstack_free(vaddr_t top)
     vaddr_t stack = top - KSTACK_SIZE;
     kassert(stack >= KSTACK_REGION_BASE + PAGE_SIZE &&
             (stack - KSTACK_REGION_BASE) % SLOT_SIZE == PAGE_SIZE);
-    release_pages(stack, KSTACK_PAGES);
-    put_slot((stack - KSTACK_REGION_BASE) / SLOT_SIZE);
+    uint64_t fl = spin_lock_irqsave(&kstack_lock);
+    *(vaddr_t *)(top - sizeof(vaddr_t)) = free_list;
+    free_list = top;
+    nfree++;
+    spin_unlock_irqrestore(&kstack_lock, fl);
+}
+
+size_t kstack_cached(void)
+{
+    return nfree;
 }
 
 bool kstack_is_guard(vaddr_t addr)

@@ -13,6 +13,7 @@
 #include "arch/smp.h"
 #include "arch/tsc.h"
 #include "init/platform.h"
+#include "sched/ktimer.h"
 #include "test/ktest.h"
 
 #define WAIT_US 2000000 /* generous: TCG on a loaded machine is slow */
@@ -37,16 +38,31 @@ static bool wait_hits(int want)
     return hits >= want;
 }
 
-KTEST(lapic_timer_fires)
+static void timer_hit(ktimer_t *t, void *arg)
 {
+    (void)t;
+    (void)arg;
+    hits++;
+}
+
+/* The LAPIC one-shot drives kernel timers: two timers fire in deadline
+ * order, a cancelled one never fires. */
+KTEST(ktimer_fires)
+{
+    ktimer_t a, b, c;
     hits = 0;
-    intr_set_handler(VEC_TIMER, count_hit, NULL);
-    lapic_timer_oneshot(2000000);
-    KT_CHECK(wait_hits(1));
-    lapic_timer_oneshot(1000000); /* and again: one-shot re-arms */
+    ktimer_init(&a, timer_hit, NULL);
+    ktimer_init(&b, timer_hit, NULL);
+    ktimer_init(&c, timer_hit, NULL);
+    uint64_t now = clock_now_ns();
+    ktimer_arm(&b, now + 4000000);
+    ktimer_arm(&a, now + 2000000);
+    ktimer_arm(&c, now + 3000000);
+    KT_CHECK(ktimer_cancel(&c));
+    KT_CHECK(!ktimer_cancel(&c)); /* second cancel: no longer armed */
     KT_CHECK(wait_hits(2));
-    lapic_timer_stop();
-    intr_set_handler(VEC_TIMER, NULL, NULL);
+    KT_CHECK(a.cpu == -1 && b.cpu == -1);
+    KT_CHECK(hits == 2);
     return OK;
 }
 

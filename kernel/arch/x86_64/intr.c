@@ -10,6 +10,7 @@
 #include "arch/lapic.h"
 #include "lib/log.h"
 #include "lib/spinlock.h"
+#include "sched/sched.h"
 
 typedef struct intr_slot {
     intr_handler_t fn;
@@ -63,4 +64,5 @@ void intr_dispatch(trap_frame_t *f)
     else
         klog(LOG_WARN, "intr: interrupt on vector %u with no handler", vec);
     lapic_eoi();
+    sched_preempt_point();
 }

@@ -27,6 +27,7 @@
 #include "mm/kstack.h"
 #include "mm/layout.h"
 #include "mm/vm.h"
+#include "sched/sched.h"
 
 #define AP_START_TIMEOUT_US 1000000
 #define CALL_TIMEOUT_US 1000000
@@ -40,6 +41,8 @@ static spinlock_t call_lock = SPINLOCK_INIT; /* one cross-CPU call at a time */
 static void (*volatile call_fn)(void *);
 static void *volatile call_arg;
 static volatile bool call_done;
+
+static vaddr_t ap_stack_top[MAX_CPUS];
 
 NORETURN void ap_entry(uint64_t cpu);
 
@@ -60,12 +63,10 @@ void ap_entry(uint64_t cpu)
     lapic_init_ap();
     this_cpu()->apic_id = lapic_id();
     percpu_init_ist();
+    percpu_set_kernel_stack(ap_stack_top[cpu]);
+    sched_init_cpu();
     __atomic_store_n(&online[cpu], true, __ATOMIC_RELEASE);
-    /* Until the scheduler arrives, an AP waits for interrupts (IPIs). */
-    for (;;) {
-        intr_enable();
-        cpu_halt();
-    }
+    sched_idle_loop();
 }
 
 static bool wait_online(uint32_t id)
@@ -91,6 +92,7 @@ static bool start_one(uint32_t id, uint32_t apic_id)
                                                           sizeof(trampoline_params_t));
     params->cr3 = vm_kernel_root();
     params->stack = stack;
+    ap_stack_top[id] = stack;
     params->entry = (uint64_t)ap_entry;
     params->cpu = id;
     params->efer_or = cpu_features.nx ? EFER_NXE : 0;

@@ -44,6 +44,8 @@ typedef struct percpu {
     vaddr_t kstack_top;    /* stack of the code running now (boot or thread) */
     int trap_depth;        /* nested exception reports, to stop recursion */
     uint64_t nmi_count;
+    struct thread *current; /* the thread running on this CPU */
+    volatile bool need_resched;
     uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
     tss_t tss __attribute__((aligned(16)));
     vaddr_t ist_top[IST_COUNT + 1];

@@ -11,7 +11,9 @@
 
 /* Returns the top of a new stack (16-byte aligned), or 0 when out of memory. */
 vaddr_t kstack_alloc(void);
+/* The stack is kept, mapped, for the next kstack_alloc (see kstack.c). */
 void kstack_free(vaddr_t top);
+size_t kstack_cached(void);
 
 /* True when addr falls in the guard page of an allocated stack. */
 bool kstack_is_guard(vaddr_t addr);

@@ -1,0 +1,45 @@
+/*
+ * The common header of every kernel object (process, thread, channel, port,
+ * vmo, timer, irq, ioport, resource). An object lives while it has
+ * references: handles, the kernel's own pointers (a running thread, a
+ * message in flight). The last obj_unref() calls the type's destroy op.
+ * Each object has a 64-bit id that is never reused (shown by handle_info
+ * and the shell), so a stale report can never name a new object.
+ */
+#ifndef OBJ_OBJECT_H
+#define OBJ_OBJECT_H
+
+#include "types.h"
+
+typedef enum obj_type {
+    OBJ_NONE = 0,
+    OBJ_PROCESS,
+    OBJ_THREAD,
+    OBJ_CHANNEL,
+    OBJ_PORT,
+    OBJ_VMO,
+    OBJ_TIMER,
+    OBJ_IRQ,
+    OBJ_IOPORT,
+    OBJ_RESOURCE,
+    OBJ_TYPE_COUNT,
+} obj_type_t;
+
+typedef struct kobject {
+    obj_type_t type;
+    uint32_t refs; /* atomic */
+    uint64_t id;
+} kobject_t;
+
+typedef struct obj_ops {
+    const char *name;
+    void (*destroy)(kobject_t *o); /* last reference gone */
+} obj_ops_t;
+
+void obj_register_type(obj_type_t type, const obj_ops_t *ops);
+void obj_init(kobject_t *o, obj_type_t type);
+void obj_ref(kobject_t *o);
+void obj_unref(kobject_t *o);
+const char *obj_type_name(obj_type_t type);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * The scheduler: preemptive, 32 priority levels with round robin inside a
+ * level, one run queue per CPU. A CPU whose queue is empty steals a ready
+ * thread from the busiest other CPU before it halts. Waking a thread on
+ * another CPU sends that CPU a reschedule IPI when the thread should run
+ * there now.
+ *
+ * Preemption happens at interrupt exit (time slice over, or a
+ * higher-priority thread became ready): every kernel lock disables
+ * interrupts, so a thread is never preempted while holding one.
+ */
+#ifndef SCHED_SCHED_H
+#define SCHED_SCHED_H
+
+#include "types.h"
+#include "obj/thread.h"
+
+#define SCHED_PRIORITIES 32
+#define SCHED_PRIO_DEFAULT 16
+#define SCHED_SLICE_NS 10000000ull
+
+/* Turn the code running on this CPU into its idle thread. */
+void sched_init_cpu(void);
+/* This CPU's idle loop: runs threads forever. */
+NORETURN void sched_idle_loop(void);
+
+thread_t *sched_current(void);
+void sched_ready(thread_t *t);
+void sched_yield(void);
+/* Switch away from the current thread, whose state the caller already set
+ * (BLOCKED or DEAD). Interrupts must be disabled. */
+void sched_switch_away(void);
+/* At interrupt exit: switch if this CPU was asked to. */
+void sched_preempt_point(void);
+/* Ask this CPU to reschedule at the next preemption point. */
+void sched_request_resched(void);
+
+/* Per-CPU counters, for self-tests and the shell. */
+uint64_t sched_switch_count(uint32_t cpu);
+size_t sched_queue_length(uint32_t cpu);
+
+#endif

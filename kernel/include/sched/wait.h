@@ -1,0 +1,35 @@
+/*
+ * Wait queues: threads blocked until an event or a deadline. The waker
+ * removes a thread from the queue and makes it ready with a result code
+ * (OK for a wake, ERR_TIMED_OUT from the deadline timer, or whatever the
+ * waker says, e.g. ERR_CANCELED). Removal from the queue happens once,
+ * under the queue's lock, so a thread is never woken twice.
+ */
+#ifndef SCHED_WAIT_H
+#define SCHED_WAIT_H
+
+#include "types.h"
+#include "lib/list.h"
+#include "lib/spinlock.h"
+
+typedef struct wait_queue {
+    spinlock_t lock; /* protects waiters */
+    list_t waiters;
+} wait_queue_t;
+
+void wait_queue_init(wait_queue_t *wq);
+
+/*
+ * Block the current thread on wq until woken or until deadline
+ * (DEADLINE_INFINITE: no deadline). The caller holds wq->lock (taken with
+ * spin_lock_irqsave, flags passed here) and has checked the condition
+ * under it; the lock is released while blocked and NOT retaken on return.
+ * Returns the wake result.
+ */
+int wait_block_locked(wait_queue_t *wq, uint64_t flags, uint64_t deadline);
+
+/* Wake one / all waiters with result; returns how many were woken. */
+int wait_wake_one(wait_queue_t *wq, int result);
+int wait_wake_all(wait_queue_t *wq, int result);
+
+#endif

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Thread objects: creation with a guarded kernel stack, the first run,
+ * exit, join, sleep, and reaping.
+ *
+ * A new thread's stack holds a frame for context_switch to pop: six
+ * callee-saved registers (rbx = entry, r12 = argument) and a return address
+ * of thread_first_run, which calls thread_boot(). The running thread holds
+ * one reference to itself; it is dropped when the thread is reaped, after
+ * the next thread has switched off its stack.
+ */
+#include "obj/thread.h"
+#include "arch/intr.h"
+#include "arch/percpu.h"
+#include "lib/kassert.h"
+#include "lib/kprintf.h"
+#include "lib/kstring.h"
+#include "lib/log.h"
+#include "mm/kheap.h"
+#include "mm/kstack.h"
+#include "sched/sched.h"
+
+void thread_first_run(void);
+void thread_boot(void (*entry)(void *), void *arg, thread_t *prev);
+void sched_finish_switch(thread_t *prev);
+void thread_reap(thread_t *t);
+
+static kcache_t thread_cache;
+
+static void thread_destroy(kobject_t *o)
+{
+    thread_t *t = (thread_t *)o;
+    kassert(t->state == THREAD_DEAD || t->state == THREAD_NEW);
+    if (t->kstack_top)
+        kstack_free(t->kstack_top);
+    kcache_free(&thread_cache, t);
+}
+
+static const obj_ops_t thread_ops = {"thread", thread_destroy};
+
+void thread_init_types(void)
+{
+    kcache_init(&thread_cache, "thread", sizeof(thread_t), 64);
+    obj_register_type(OBJ_THREAD, &thread_ops);
+}
+
+thread_t *thread_create_kernel(const char *name, void (*fn)(void *), void *arg, uint8_t priority,
+                               int32_t affinity)
+{
+    if (priority >= SCHED_PRIORITIES)
+        return NULL;
+    thread_t *t = kcache_alloc(&thread_cache);
+    if (!t)
+        return NULL;
+    memset(t, 0, sizeof *t);
+    t->kstack_top = kstack_alloc();
+    if (!t->kstack_top) {
+        kcache_free(&thread_cache, t);
+        return NULL;
+    }
+    obj_init(&t->obj, OBJ_THREAD);
+    ksnprintf(t->name, sizeof t->name, "%s", name);
+    t->state = THREAD_NEW;
+    t->priority = priority;
+    t->affinity = affinity;
+    t->cpu = affinity >= 0 ? (uint32_t)affinity : 0;
+    t->entry = fn;
+    t->arg = arg;
+    list_node_init(&t->run_link);
+    wait_queue_init(&t->exit_wq);
+
+    uint64_t *sp = (uint64_t *)t->kstack_top;
+    *--sp = 0;                          /* two words of padding: thread_boot */
+    *--sp = 0;                          /* is entered with rsp % 16 == 8 */
+    *--sp = (uint64_t)thread_first_run; /* context_switch's ret */
+    *--sp = 0;                          /* rbp */
+    *--sp = (uint64_t)fn;               /* rbx */
+    *--sp = (uint64_t)arg;              /* r12 */
+    *--sp = 0;                          /* r13 */
+    *--sp = 0;                          /* r14 */
+    *--sp = 0;                          /* r15 */
+    t->saved_rsp = (uint64_t)sp;
+    return t;
+}
+
+void thread_start(thread_t *t)
+{
+    kassert(t->state == THREAD_NEW);
+    obj_ref(&t->obj); /* the running thread's own reference */
+    sched_ready(t);
+}
+
+void thread_boot(void (*entry)(void *), void *arg, thread_t *prev)
+{
+    sched_finish_switch(prev);
+    intr_enable();
+    entry(arg);
+    thread_exit(0);
+}
+
+void thread_exit(int code)
+{
+    thread_t *t = sched_current();
+    kassert(!t->is_idle);
+    t->exit_code = code;
+    intr_disable();
+    /* Joiners look at state under exit_wq.lock, so set it there. */
+    spin_lock(&t->exit_wq.lock);
+    t->state = THREAD_DEAD;
+    spin_unlock(&t->exit_wq.lock);
+    wait_wake_all(&t->exit_wq, OK);
+    sched_switch_away();
+    __builtin_unreachable();
+}
+
+void thread_reap(thread_t *t)
+{
+    obj_unref(&t->obj);
+}
+
+int thread_join(thread_t *t, uint64_t deadline, int *code)
+{
+    uint64_t fl = spin_lock_irqsave(&t->exit_wq.lock);
+    if (t->state != THREAD_DEAD) {
+        int err = wait_block_locked(&t->exit_wq, fl, deadline);
+        if (err != OK)
+            return err;
+    } else {
+        spin_unlock_irqrestore(&t->exit_wq.lock, fl);
+    }
+    if (code)
+        *code = t->exit_code;
+    return OK;
+}
+
+void thread_sleep_until(uint64_t deadline)
+{
+    wait_queue_t wq;
+    wait_queue_init(&wq);
+    uint64_t fl = spin_lock_irqsave(&wq.lock);
+    wait_block_locked(&wq, fl, deadline);
+}

@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Run queues and context switching.
+ *
+ * Each CPU has a run_queue: a bitmap of non-empty priority levels and a
+ * FIFO per level. rq->lock protects the queue and the [rq] fields of every
+ * thread whose `cpu` names this queue. The lock is held across
+ * context_switch and released by the thread that starts running
+ * (sched_finish_switch), which is also where the previous thread stops
+ * being on_cpu and, if it died, is reaped.
+ *
+ * A blocked thread is in no queue; sched_ready puts it on the queue of the
+ * CPU it is still switching away from (on_cpu), else on the least loaded
+ * allowed CPU. Lock order: two run queues, lower CPU id first; a run queue
+ * before a CPU's timer lock.
+ */
+#include "sched/sched.h"
+#include "arch/cpu.h"
+#include "arch/intr.h"
+#include "arch/lapic.h"
+#include "arch/percpu.h"
+#include "arch/smp.h"
+#include "arch/trap_vectors.h"
+#include "lib/kassert.h"
+#include "lib/kprintf.h"
+#include "lib/kstring.h"
+#include "lib/log.h"
+#include "lib/panic.h"
+#include "mm/kheap.h"
+
+typedef struct run_queue {
+    spinlock_t lock;
+    uint32_t bitmap;                 /* bit p set: queue[p] non-empty */
+    list_t queue[SCHED_PRIORITIES];
+    size_t length;                   /* read without the lock as a hint */
+    thread_t *idle;
+    uint64_t switches;
+    bool started;
+} run_queue_t;
+
+static run_queue_t rqs[MAX_CPUS];
+
+thread_t *context_switch(uint64_t *save_rsp, uint64_t new_rsp, thread_t *prev);
+void thread_reap(thread_t *t);
+
+thread_t *sched_current(void)
+{
+    return this_cpu()->current;
+}
+
+static void enqueue_locked(run_queue_t *rq, thread_t *t)
+{
+    list_push_back(&rq->queue[t->priority], &t->run_link);
+    rq->bitmap |= 1u << t->priority;
+    rq->length++;
+}
+
+static void dequeue_locked(run_queue_t *rq, thread_t *t)
+{
+    list_remove(&t->run_link);
+    if (list_empty(&rq->queue[t->priority]))
+        rq->bitmap &= ~(1u << t->priority);
+    rq->length--;
+}
+
+static thread_t *pick_locked(run_queue_t *rq)
+{
+    if (!rq->bitmap)
+        return NULL;
+    int prio = 31 - __builtin_clz(rq->bitmap);
+    thread_t *t = list_entry(rq->queue[prio].next, thread_t, run_link);
+    dequeue_locked(rq, t);
+    return t;
+}
+
+/* Take a ready thread from the busiest other CPU. Called with our lock
+ * held; may drop and retake it to respect the lock order. */
+static thread_t *steal_locked(run_queue_t *mine, uint32_t me)
+{
+    uint32_t victim = me;
+    size_t most = 0;
+    for (uint32_t c = 0; c < smp_cpu_count(); c++) {
+        size_t len = __atomic_load_n(&rqs[c].length, __ATOMIC_RELAXED);
+        if (c != me && len > most) {
+            most = len;
+            victim = c;
+        }
+    }
+    if (victim == me)
+        return NULL;
+    run_queue_t *other = &rqs[victim];
+    if (victim < me) {
+        spin_unlock(&mine->lock);
+        spin_lock(&other->lock);
+        spin_lock(&mine->lock);
+    } else {
+        spin_lock(&other->lock);
+    }
+    thread_t *found = NULL;
+    for (int p = SCHED_PRIORITIES - 1; p >= 0 && !found; p--) {
+        list_for_each(n, &other->queue[p]) {
+            thread_t *t = list_entry(n, thread_t, run_link);
+            if (t->affinity == THREAD_ANY_CPU && !t->on_cpu) {
+                dequeue_locked(other, t);
+                t->cpu = me;
+                found = t;
+                break;
+            }
+        }
+    }
+    spin_unlock(&other->lock);
+    return found;
+}
+
+/* In the thread that just started running, with this CPU's rq lock held. */
+void sched_finish_switch(thread_t *prev)
+{
+    prev->on_cpu = false;
+    bool dead = prev->state == THREAD_DEAD;
+    spin_unlock(&rqs[this_cpu()->cpu_id].lock);
+    if (dead)
+        thread_reap(prev);
+}
+
+/* Pick the next thread and switch to it. Interrupts off, no rq lock held. */
+static void schedule(void)
+{
+    kassert(!intr_enabled());
+    percpu_t *cpu = this_cpu();
+    run_queue_t *rq = &rqs[cpu->cpu_id];
+    thread_t *prev = cpu->current;
+
+    spin_lock(&rq->lock);
+    cpu->need_resched = false;
+    if (prev->state == THREAD_RUNNING && !prev->is_idle) {
+        prev->state = THREAD_READY;
+        enqueue_locked(rq, prev);
+    }
+    thread_t *next = pick_locked(rq);
+    if (!next)
+        next = steal_locked(rq, cpu->cpu_id);
+    if (!next)
+        next = rq->idle;
+
+    uint64_t now = clock_now_ns();
+    next->state = THREAD_RUNNING;
+    next->on_cpu = true;
+    next->cpu = cpu->cpu_id;
+    next->slice_end = now + SCHED_SLICE_NS;
+    ktimer_program(next->is_idle ? DEADLINE_INFINITE : next->slice_end);
+    if (next == prev) {
+        spin_unlock(&rq->lock);
+        return;
+    }
+    prev->runtime_ns += now - prev->last_start_ns;
+    next->last_start_ns = now;
+    cpu->current = next;
+    percpu_set_kernel_stack(next->kstack_top);
+    rq->switches++;
+    thread_t *from = context_switch(&prev->saved_rsp, next->saved_rsp, prev);
+    sched_finish_switch(from);
+}
+
+static uint32_t choose_cpu(const thread_t *t)
+{
+    if (t->affinity != THREAD_ANY_CPU)
+        return (uint32_t)t->affinity;
+    uint32_t best = t->cpu < smp_cpu_count() ? t->cpu : 0;
+    size_t best_len = __atomic_load_n(&rqs[best].length, __ATOMIC_RELAXED);
+    bool best_idle = percpu_area[best].current && percpu_area[best].current->is_idle;
+    for (uint32_t c = 0; c < smp_cpu_count(); c++) {
+        if (!rqs[c].started)
+            continue;
+        size_t len = __atomic_load_n(&rqs[c].length, __ATOMIC_RELAXED);
+        bool idle = percpu_area[c].current && percpu_area[c].current->is_idle;
+        if ((idle && !best_idle) || (idle == best_idle && len < best_len)) {
+            best = c;
+            best_len = len;
+            best_idle = idle;
+        }
+    }
+    return best;
+}
+
+void sched_ready(thread_t *t)
+{
+    uint64_t fl = read_rflags();
+    intr_disable();
+    /* A thread still switching away must stay on its CPU's queue; on_cpu
+     * only goes from true to false while t is in no queue, so reading it
+     * unlocked is safe: false stays false. */
+    uint32_t target = t->on_cpu ? t->cpu : choose_cpu(t);
+    run_queue_t *rq = &rqs[target];
+    spin_lock(&rq->lock);
+    kassert(t->state == THREAD_NEW || t->state == THREAD_BLOCKED);
+    t->state = THREAD_READY;
+    t->cpu = target;
+    enqueue_locked(rq, t);
+    thread_t *cur = percpu_area[target].current;
+    bool preempt = cur && (cur->is_idle || t->priority > cur->priority);
+    spin_unlock(&rq->lock);
+    if (preempt) {
+        if (target == this_cpu()->cpu_id)
+            this_cpu()->need_resched = true;
+        else
+            lapic_send_ipi(percpu_area[target].apic_id, VEC_IPI_RESCHEDULE);
+    }
+    if (fl & (1u << 9))
+        intr_enable();
+}
+
+void sched_yield(void)
+{
+    uint64_t fl = read_rflags();
+    intr_disable();
+    schedule();
+    if (fl & (1u << 9))
+        intr_enable();
+}
+
+void sched_switch_away(void)
+{
+    kassert(!intr_enabled());
+    thread_t *cur = sched_current();
+    kassert(cur->state == THREAD_BLOCKED || cur->state == THREAD_DEAD);
+    schedule();
+}
+
+void sched_request_resched(void)
+{
+    this_cpu()->need_resched = true;
+}
+
+void sched_preempt_point(void)
+{
+    percpu_t *cpu = this_cpu();
+    if (cpu->need_resched && rqs[cpu->cpu_id].started)
+        schedule();
+}
+
+static void resched_ipi(trap_frame_t *f, void *ctx)
+{
+    (void)f;
+    (void)ctx;
+    this_cpu()->need_resched = true;
+}
+
+static void timer_interrupt(trap_frame_t *f, void *ctx)
+{
+    (void)f;
+    (void)ctx;
+    ktimer_interrupt();
+    thread_t *cur = sched_current();
+    if (cur && !cur->is_idle && clock_now_ns() >= cur->slice_end)
+        this_cpu()->need_resched = true;
+}
+
+void sched_init_cpu(void)
+{
+    percpu_t *cpu = this_cpu();
+    run_queue_t *rq = &rqs[cpu->cpu_id];
+    for (int p = 0; p < SCHED_PRIORITIES; p++)
+        list_init(&rq->queue[p]);
+    rq->lock = (spinlock_t)SPINLOCK_INIT;
+
+    thread_t *idle = kzalloc(sizeof *idle);
+    if (!idle)
+        panic("sched: no memory for the idle thread of cpu %u", cpu->cpu_id);
+    obj_init(&idle->obj, OBJ_THREAD);
+    ksnprintf(idle->name, sizeof idle->name, "idle/%u", cpu->cpu_id);
+    idle->is_idle = true;
+    idle->state = THREAD_RUNNING;
+    idle->on_cpu = true;
+    idle->cpu = cpu->cpu_id;
+    idle->affinity = (int32_t)cpu->cpu_id;
+    idle->kstack_top = cpu->kstack_top;
+    idle->last_start_ns = clock_now_ns();
+    list_node_init(&idle->run_link);
+    wait_queue_init(&idle->exit_wq);
+    rq->idle = idle;
+    cpu->current = idle;
+
+    ktimer_init_cpu();
+    if (cpu->cpu_id == 0) {
+        intr_set_handler(VEC_TIMER, timer_interrupt, NULL);
+        intr_set_handler(VEC_IPI_RESCHEDULE, resched_ipi, NULL);
+    }
+    __atomic_store_n(&rq->started, true, __ATOMIC_RELEASE);
+}
+
+void sched_idle_loop(void)
+{
+    for (;;) {
+        intr_disable();
+        schedule();
+        /* Nothing to run: halt until an interrupt (sti's one-instruction
+         * shadow makes "enable and halt" atomic: no wake-up is lost). */
+        __asm__ volatile("sti; hlt" ::: "memory");
+    }
+}
+
+uint64_t sched_switch_count(uint32_t cpu)
+{
+    return cpu < MAX_CPUS ? rqs[cpu].switches : 0;
+}
+
+size_t sched_queue_length(uint32_t cpu)
+{
+    return cpu < MAX_CPUS ? rqs[cpu].length : 0;
+}

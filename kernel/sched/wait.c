@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Wait queues. A blocked thread is on exactly one queue (waiting_on) until
+ * someone removes it under the queue's lock: a waker (wait_wake_*) or its
+ * own deadline timer. Whoever removes it sets wait_result and makes it
+ * ready; the other party then finds it gone and does nothing.
+ */
+#include "sched/wait.h"
+#include "arch/intr.h"
+#include "lib/kassert.h"
+#include "obj/thread.h"
+#include "sched/sched.h"
+
+void wait_queue_init(wait_queue_t *wq)
+{
+    wq->lock = (spinlock_t)SPINLOCK_INIT;
+    list_init(&wq->waiters);
+}
+
+/* With wq->lock held: take t off wq and make it ready. */
+static void wake_locked(thread_t *t, int result)
+{
+    list_remove(&t->run_link);
+    t->waiting_on = NULL;
+    t->wait_result = result;
+    sched_ready(t);
+}
+
+static void deadline_expired(ktimer_t *timer, void *arg)
+{
+    (void)timer;
+    thread_t *t = arg;
+    wait_queue_t *wq = __atomic_load_n(&t->waiting_on, __ATOMIC_ACQUIRE);
+    if (!wq)
+        return;
+    spin_lock(&wq->lock);
+    if (t->waiting_on == wq)
+        wake_locked(t, ERR_TIMED_OUT);
+    spin_unlock(&wq->lock);
+}
+
+int wait_block_locked(wait_queue_t *wq, uint64_t flags, uint64_t deadline)
+{
+    thread_t *t = sched_current();
+    kassert(!t->is_idle);
+    intr_disable(); /* already off (irqsave); stays off until we switch */
+    if (deadline != DEADLINE_INFINITE && deadline <= clock_now_ns()) {
+        spin_unlock_irqrestore(&wq->lock, flags);
+        return ERR_TIMED_OUT;
+    }
+    t->state = THREAD_BLOCKED;
+    t->waiting_on = wq;
+    t->wait_result = OK;
+    list_push_back(&wq->waiters, &t->run_link);
+    if (deadline != DEADLINE_INFINITE) {
+        ktimer_init(&t->wait_timer, deadline_expired, t);
+        ktimer_arm(&t->wait_timer, deadline);
+    }
+    spin_unlock(&wq->lock);
+    sched_switch_away();
+    if (deadline != DEADLINE_INFINITE)
+        ktimer_cancel(&t->wait_timer);
+    int result = t->wait_result;
+    if (flags & (1u << 9))
+        intr_enable();
+    return result;
+}
+
+int wait_wake_one(wait_queue_t *wq, int result)
+{
+    uint64_t fl = spin_lock_irqsave(&wq->lock);
+    int n = 0;
+    if (!list_empty(&wq->waiters)) {
+        wake_locked(list_entry(wq->waiters.next, thread_t, run_link), result);
+        n = 1;
+    }
+    spin_unlock_irqrestore(&wq->lock, fl);
+    return n;
+}
+
+int wait_wake_all(wait_queue_t *wq, int result)
+{
+    uint64_t fl = spin_lock_irqsave(&wq->lock);
+    int n = 0;
+    while (!list_empty(&wq->waiters)) {
+        wake_locked(list_entry(wq->waiters.next, thread_t, run_link), result);
+        n++;
+    }
+    spin_unlock_irqrestore(&wq->lock, fl);
+    return n;
+}

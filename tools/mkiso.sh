@@ -10,6 +10,15 @@ set -euo pipefail
 out=$1 kernel=$2 cmdline=${3-}
 shift $(($# < 3 ? $# : 3))
 
+# grub.cfg is a script: refuse characters that would change its meaning
+# rather than quote them (kernel and module arguments never need them).
+for arg in "$cmdline" "$@"; do
+    if [[ $arg =~ [\;\$\#\"\'\`\{\}\\] ]]; then
+        echo "mkiso: refusing argument with a GRUB script character: $arg" >&2
+        exit 2
+    fi
+done
+
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/boot/grub" "$stage/boot/modules"

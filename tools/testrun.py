@@ -26,6 +26,10 @@ QEMU runs are described by tests/qemu/*.test files (INI). Keys of [test]:
     outcome     what the run itself must produce: pass (default), fail or
                 timeout. The test passes when the run's outcome matches:
                 this is how the runner's own failure detection is tested.
+                The expect patterns must appear whatever the outcome.
+    caught      with outcome = fail: a regular expression the runner's
+                failure reasons must match (proof it failed for the right
+                reason, e.g. "forbidden /KERNEL PANIC/")
     machines, smp, mem, cpu
                 space-separated lists; the run repeats for every combination
                 (defaults: "q35 pc", "1", "128M", "max")
@@ -65,7 +69,9 @@ def say(line):
 
 # ---------------------------------------------------------------- host tests
 
-CTEST_LINE = re.compile(r"Test\s+#\d+:\s+(\S+)\s+\.*\s*(\*+\w+|Passed|Not Run|Failed)")
+# "1/8 Test #1: test_buddy .......   Passed    0.05 sec", or "***Failed",
+# "Subprocess aborted***Exception:", "***Timeout"...: anything but Passed fails.
+CTEST_LINE = re.compile(r"Test\s+#\d+:\s+(\S+)\s+\.*\s*(.*?)\s+[0-9.]+\s+sec")
 
 
 def run_ctest(build_dir, label):
@@ -80,12 +86,18 @@ def run_ctest(build_dir, label):
         results.append((f"{label}: {m.group(1)}", ok, "" if ok else m.group(2).strip("*")))
     if not results:
         results.append((f"{label}: ctest", False, "ctest ran no tests"))
+    elif proc.returncode != 0 and all(ok for _, ok, _ in results):
+        results.append((f"{label}: ctest", False, f"ctest exited with {proc.returncode}"))
     if any(not ok for _, ok, _ in results):
         say(proc.stdout[-6000:])
     return results
 
 
 # ---------------------------------------------------------------- QEMU runs
+
+KNOWN_KEYS = {"cmdline", "modules", "expect", "forbid", "panic", "exit", "until", "timeout", "outcome",
+              "caught", "machines", "smp", "mem", "cpu", "ktests", "monitor"}
+
 
 class Spec:
     def __init__(self, path):
@@ -94,6 +106,9 @@ class Spec:
         if "test" not in cp:
             raise ValueError(f"{path}: no [test] section")
         t = cp["test"]
+        unknown = set(t.keys()) - KNOWN_KEYS
+        if unknown:
+            raise ValueError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
         self.name = Path(path).stem
         self.cmdline = ("test " + t.get("cmdline", "")).strip()
         self.modules = [l.strip() for l in t.get("modules", "").splitlines() if l.strip()]
@@ -106,6 +121,7 @@ class Spec:
         self.until = t.get("until", "")
         self.timeout = t.getfloat("timeout", 60)
         self.outcome = t.get("outcome", "pass")
+        self.caught = t.get("caught", "")
         if self.outcome not in ("pass", "fail", "timeout"):
             raise ValueError(f"{path}: outcome must be pass, fail or timeout")
         self.machines = t.get("machines", "q35 pc").split()
@@ -132,6 +148,7 @@ def make_iso(spec, kernel, iso_dir):
     """One ISO per (kernel, command line, modules), reused across the matrix."""
     h = hashlib.sha256()
     h.update(Path(kernel).read_bytes())
+    h.update((ROOT / "tools/mkiso.sh").read_bytes())
     h.update(spec.cmdline.encode())
     mod_args = []
     for line in spec.modules:
@@ -141,6 +158,9 @@ def make_iso(spec, kernel, iso_dir):
         h.update(line.encode())
         mod_args.append(f"{full}={args}" if args else str(full))
     iso = Path(iso_dir) / f"{spec.name}-{h.hexdigest()[:12]}.iso"
+    for old in Path(iso_dir).glob(f"{spec.name}-????????????.iso"):
+        if old != iso:
+            old.unlink()  # built for an older kernel
     if not iso.exists():
         subprocess.run([str(ROOT / "tools/mkiso.sh"), str(iso), str(kernel), spec.cmdline, *mod_args],
                        check=True)
@@ -187,8 +207,11 @@ def run_qemu(cmd, timeout, until, log_path, monitor=None, monitor_sock=None):
             ended = "until"
             break
         if monitor_re and monitor_re.search(text):
-            send_monitor(monitor_sock, monitor[1])
             monitor_re = None
+            try:
+                send_monitor(monitor_sock, monitor[1])
+            except OSError as e:
+                chunks.append(f"\n[testrun: cannot reach the QEMU monitor: {e}]\n".encode())
         time.sleep(0.05)
     if proc.poll() is None:
         proc.kill()
@@ -199,12 +222,13 @@ def run_qemu(cmd, timeout, until, log_path, monitor=None, monitor_sock=None):
     return text, (proc.returncode if ended == "exit" else None), ended
 
 
+def missing_patterns(spec, text):
+    return [f"missing /{pat}/" for pat in spec.expect if not re.search(pat, text)]
+
+
 def judge(spec, text, status, ended):
     """Returns (outcome, reasons): outcome is pass, fail or timeout."""
-    reasons = []
-    for pat in spec.expect:
-        if not re.search(pat, text):
-            reasons.append(f"missing /{pat}/")
+    reasons = missing_patterns(spec, text)
     for pat in spec.forbid:
         m = re.search(pat, text)
         if m:
@@ -224,6 +248,10 @@ def ktest_results(text, label):
         ok = m.group(1) == "PASS"
         results.append((f"{label} ktest {m.group(2)}", ok, "" if ok else (m.group(3) or "")))
     done = re.search(r"ktest: done, (\d+) passed, (\d+) failed", text)
+    running = re.search(r"ktest: running (\d+) tests", text)
+    if running and int(running.group(1)) != len(results):
+        results.append((f"{label} ktest count", False,
+                        f"{running.group(1)} tests selected but {len(results)} verdicts: some did not report"))
     if not done:
         results.append((f"{label} ktest summary", False, "no 'ktest: done' line: the self-tests did not finish"))
     elif int(done.group(1)) != sum(ok for _, ok, _ in results):
@@ -245,11 +273,18 @@ def run_spec_config(spec, cfg, iso, out_dir):
             shutil.rmtree(sock.parent, ignore_errors=True)
     outcome, reasons = judge(spec, text, status, ended)
     results = ktest_results(text, label) if spec.ktests else []
-    if outcome == spec.outcome:
-        note = "" if spec.outcome == "pass" else f" (expected {spec.outcome}, caught: {'; '.join(reasons)[:200]})"
-        results.append((label + note, True, ""))
+    missing = missing_patterns(spec, text)
+    caught = "; ".join(reasons)
+    if spec.outcome == "pass" and outcome == "pass":
+        results.append((label, True, ""))
+    elif spec.outcome != "pass" and outcome == spec.outcome and not missing and \
+            (not spec.caught or re.search(spec.caught, caught)):
+        results.append((f"{label} (expected {spec.outcome}, caught: {caught[:200]})", True, ""))
     else:
-        why = "; ".join(reasons) if reasons else f"run passed but {spec.outcome} was expected"
+        if outcome == spec.outcome:  # right outcome, wrong evidence
+            why = "; ".join(missing) or f"failure reasons do not match /{spec.caught}/: {caught}"
+        else:
+            why = caught if reasons else f"run passed but {spec.outcome} was expected"
         results.append((label, False, f"{why} (log: {log})"))
     return results
 

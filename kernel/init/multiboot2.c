@@ -231,11 +231,23 @@ static bool mmap_add(mb2_parser_t *ps, size_t idx, const uint8_t *e)
                    "entry ignored", idx, (unsigned long long)base, (unsigned long long)len);
         return true;
     }
-    if (bi->mmap_count == BOOT_MAX_MMAP)
+    boot_mmap_entry_t entry = { .base = base, .len = len, .type = rd32(e + 16) };
+    if (bi->mmap_count < BOOT_MAX_MMAP) {
+        bi->mmap[bi->mmap_count++] = entry;
+        return true;
+    }
+    /* Full. Dropping RAM is safe, dropping a reserved range is not (the
+     * kernel could hand it out): a non-available entry takes the place of
+     * the last available one. */
+    if (entry.type == BOOT_MEM_AVAILABLE)
         return false;
-    bi->mmap[bi->mmap_count++] = (boot_mmap_entry_t){ .base = base, .len = len,
-                                                       .type = rd32(e + 16) };
-    return true;
+    for (size_t i = bi->mmap_count; i-- > 0;) {
+        if (bi->mmap[i].type == BOOT_MEM_AVAILABLE) {
+            bi->mmap[i] = entry;
+            return false; /* an available entry was dropped */
+        }
+    }
+    return false;
 }
 
 /* Memory map (6): u32 entry_size, u32 entry_version, entries. A newer

@@ -76,8 +76,15 @@ void log_emergency(const char *fmt, ...)
     va_end(ap);
     if ((size_t)n >= sizeof line)
         n = sizeof line - 1;
-    /* Keep it in the ring too (best effort) so a later reader sees it. */
-    ring_put_locked(line, (size_t)n);
+    /* Keep it in the ring too when that is safe: after a panic nobody else
+     * writes; otherwise only if the lock is free right now (an NMI may
+     * have interrupted its holder on this very CPU). */
+    if (panicking) {
+        ring_put_locked(line, (size_t)n);
+    } else if (spin_trylock(&log_lock)) {
+        ring_put_locked(line, (size_t)n);
+        spin_unlock(&log_lock);
+    }
     serial_write(line, (size_t)n);
 }
 

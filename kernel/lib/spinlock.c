@@ -22,6 +22,14 @@ void spin_lock(spinlock_t *l)
     l->holder = my_cpu();
 }
 
+bool spin_trylock(spinlock_t *l)
+{
+    if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+        return false;
+    l->holder = my_cpu();
+    return true;
+}
+
 void spin_unlock(spinlock_t *l)
 {
     l->holder = -1;

@@ -10,6 +10,7 @@
  * calls reserved is never used.
  */
 #include "mm/pmm.h"
+#include "arch/cpu.h"
 #include "lib/kassert.h"
 #include "lib/kstring.h"
 #include "lib/log.h"
@@ -44,13 +45,23 @@ static void reserve(paddr_t start, paddr_t end)
     reserved[nreserved++] = (range_t){ALIGN_DOWN(start, PAGE_SIZE), e};
 }
 
+paddr_t pmm_phys_limit(void)
+{
+    return MIN(1ull << cpu_features.phys_bits, (paddr_t)DIRECT_MAP_SIZE);
+}
+
 static void collect(const boot_info_t *bi, paddr_t info_phys)
 {
+    paddr_t limit = pmm_phys_limit();
     for (size_t i = 0; i < bi->mmap_count; i++) {
         const boot_mmap_entry_t *e = &bi->mmap[i];
         if (e->type == BOOT_MEM_AVAILABLE) {
+            if (e->base + e->len > limit)
+                klog(LOG_WARN, "pmm: RAM %lx-%lx is beyond the %lu-bit physical limit; the part above is ignored",
+                     (unsigned long)e->base, (unsigned long)(e->base + e->len),
+                     (unsigned long)__builtin_ctzll(limit));
             /* Round inward: a partial page is not usable. */
-            range_t r = {ALIGN_UP(e->base, PAGE_SIZE), ALIGN_DOWN(e->base + e->len, PAGE_SIZE)};
+            range_t r = {ALIGN_UP(e->base, PAGE_SIZE), ALIGN_DOWN(MIN(e->base + e->len, limit), PAGE_SIZE)};
             if (r.start < r.end)
                 avail[navail++] = r;
             ram_bytes += e->len;
@@ -109,11 +120,21 @@ void pmm_init(const boot_info_t *bi, paddr_t info_phys)
     if (navail == 0)
         panic("pmm: the memory map has no available RAM");
 
-    paddr_t base = avail[0].start, end = avail[navail - 1].end;
-    struct fit fit = {ALIGN_UP(buddy_state_bytes(base, end), PAGE_SIZE), 0};
-    for_each_free_piece(0, PMM_EARLY_LIMIT, find_fit, &fit);
+    /* The state array spans lowest to highest RAM: a stray far-away range
+     * can make it too big to place. Drop such ranges, top down. */
+    struct fit fit;
+    for (;;) {
+        fit = (struct fit){ALIGN_UP(buddy_state_bytes(avail[0].start, avail[navail - 1].end), PAGE_SIZE), 0};
+        for_each_free_piece(0, PMM_EARLY_LIMIT, find_fit, &fit);
+        if (fit.found || navail == 1)
+            break;
+        navail--;
+        klog(LOG_WARN, "pmm: ignoring RAM %lx-%lx: the allocator's map would not fit below 4 GiB",
+             (unsigned long)avail[navail].start, (unsigned long)avail[navail].end);
+    }
     if (!fit.found)
         panic("pmm: no room below 4 GiB for the allocator's %zu-byte state array", fit.need);
+    paddr_t base = avail[0].start, end = avail[navail - 1].end;
     reserve(fit.found, fit.found + fit.need);
     nreserved = range_merge(reserved, nreserved);
 

@@ -57,12 +57,15 @@ static void map_direct(const boot_info_t *bi)
 {
     range_t ram[BOOT_MAX_MMAP];
     size_t n = 0;
+    paddr_t limit = pmm_phys_limit();
     for (size_t i = 0; i < bi->mmap_count; i++) {
         const boot_mmap_entry_t *e = &bi->mmap[i];
         if (e->type != BOOT_MEM_AVAILABLE && e->type != BOOT_MEM_ACPI_RECLAIMABLE &&
             e->type != BOOT_MEM_NVS)
             continue;
-        ram[n++] = (range_t){ALIGN_DOWN(e->base, PAGE_SIZE), ALIGN_UP(e->base + e->len, PAGE_SIZE)};
+        if (e->base >= limit)
+            continue; /* pmm.c logged it */
+        ram[n++] = (range_t){ALIGN_DOWN(e->base, PAGE_SIZE), ALIGN_UP(MIN(e->base + e->len, limit), PAGE_SIZE)};
     }
     n = range_merge(ram, n);
     for (size_t i = 0; i < n; i++)

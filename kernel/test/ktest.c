@@ -53,7 +53,7 @@ static int check_unknown(const char *spec)
         size_t len = 0;
         while (p[len] && p[len] != ',')
             len++;
-        if (len > 0 && strncmp(p, "all", len) != 0) {
+        if (len > 0 && !(len == 3 && strncmp(p, "all", 3) == 0)) {
             size_t n = MIN(len, sizeof name - 1);
             memcpy(name, p, n);
             name[n] = '\0';
@@ -69,13 +69,21 @@ static int check_unknown(const char *spec)
     return unknown;
 }
 
+static bool selected_by(const ktest_t *t, const char *spec, bool all)
+{
+    return cmdline_list_contains(spec, t->name) || (all && !t->manual);
+}
+
 int ktest_run(const char *spec)
 {
     bool all = cmdline_list_contains(spec, "all");
-    int passed = 0, failed = check_unknown(spec);
+    int passed = 0, failed = check_unknown(spec), selected = 0;
+    for (const ktest_t *t = __ktests_start; t < __ktests_end; t++)
+        selected += selected_by(t, spec, all);
+    /* The runner checks that this many verdict lines follow. */
+    klog(LOG_INFO, "ktest: running %d tests", selected);
     for (const ktest_t *t = __ktests_start; t < __ktests_end; t++) {
-        bool named = cmdline_list_contains(spec, t->name);
-        if (!named && !(all && !t->manual))
+        if (!selected_by(t, spec, all))
             continue;
         if (run_one(t))
             passed++;

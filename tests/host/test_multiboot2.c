@@ -723,6 +723,32 @@ TEST(mmap_more_entries_than_kept)
     CHECK_EQ(R.bi.mmap[BOOT_MAX_MMAP - 1].base, e[BOOT_MAX_MMAP].base);
 }
 
+/* With the table full, reserved ranges beyond it still count: each takes
+ * the place of an available entry (losing RAM is safe, losing a reserved
+ * range is not). */
+TEST(mmap_full_keeps_reserved_entries)
+{
+    static mm_ent_t e[BOOT_MAX_MMAP + 2];
+    for (size_t i = 0; i < BOOT_MAX_MMAP; i++)
+        e[i] = (mm_ent_t){ 0x100000 + i * 0x10000, 0x10000, BOOT_MEM_AVAILABLE };
+    e[BOOT_MAX_MMAP] = (mm_ent_t){ 0xfec00000, 0x1000, BOOT_MEM_RESERVED };
+    e[BOOT_MAX_MMAP + 1] = (mm_ent_t){ 0x120000, 0x1000, BOOT_MEM_NVS };
+    mb_begin();
+    mb_mmap(e, BOOT_MAX_MMAP + 2);
+    mb_end();
+    run();
+    REQUIRE(R.bi.mmap_count == BOOT_MAX_MMAP);
+    size_t reserved = 0, nvs = 0, avail = 0;
+    for (size_t i = 0; i < R.bi.mmap_count; i++) {
+        reserved += R.bi.mmap[i].type == BOOT_MEM_RESERVED && R.bi.mmap[i].base == 0xfec00000;
+        nvs += R.bi.mmap[i].type == BOOT_MEM_NVS && R.bi.mmap[i].base == 0x120000;
+        avail += R.bi.mmap[i].type == BOOT_MEM_AVAILABLE;
+    }
+    CHECK_EQ(reserved, 1);
+    CHECK_EQ(nvs, 1);
+    CHECK_EQ(avail, BOOT_MAX_MMAP - 2);
+}
+
 TEST(no_available_memory_is_fatal)
 {
     static const mm_ent_t e[] = { { 0x0, 0x100000, BOOT_MEM_RESERVED },

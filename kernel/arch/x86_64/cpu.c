@@ -76,6 +76,12 @@ void cpu_detect(void)
         f->page1gb = d & (1u << 26);
         f->rdtscp = d & (1u << 27);
     }
+    f->phys_bits = 36; /* the architectural default without leaf 0x80000008 */
+    if (max_ext >= 0x80000008) {
+        cpuid(0x80000008, 0, &a, &b, &c, &d);
+        if ((a & 0xff) >= 32 && (a & 0xff) <= 52)
+            f->phys_bits = a & 0xff;
+    }
     if (max_ext >= 0x80000007) {
         cpuid(0x80000007, 0, &a, &b, &c, &d);
         f->invariant_tsc = d & (1u << 8);

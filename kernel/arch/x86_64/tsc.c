@@ -28,7 +28,10 @@ static uint64_t pit_measure(void)
     outb(PIT_CH2, (count >> 8) & 0xff);
     outb(PIT_GATE, (uint8_t)((gate & ~0x02) | 0x01));   /* gate high: start */
     uint64_t t0 = rdtsc();
-    for (uint64_t spins = 0; spins < 200000000ull; spins++) {
+    /* Give up after 2^31 TSC ticks (0.2 s at 10 GHz, 2 s at 1 GHz): the
+     * TSC rate is what we are measuring, so it cannot bound the wait in
+     * time, but no real TSC is slow enough for this to cut a 10 ms wait. */
+    while (rdtsc() - t0 < (1ull << 31)) {
         if (inb(PIT_GATE) & 0x20) /* OUT2 went high: count reached zero */
             return (rdtsc() - t0) * (1000 / CALIBRATE_MS);
     }

@@ -94,6 +94,7 @@ typedef struct cpu_features {
     char vendor[13];
     char model[49];
     uint32_t family, model_id, stepping;
+    uint32_t phys_bits; /* MAXPHYADDR */
     bool nx, pge, xsave, avx, avx2, fsgsbase, pcid, invpcid, x2apic;
     bool tsc_deadline, invariant_tsc, smep, smap, umip, page1gb, rdtscp, apic;
 } cpu_features_t;

@@ -17,8 +17,9 @@ enum log_level { LOG_DEBUG = 0, LOG_INFO = 1, LOG_WARN = 2, LOG_ERROR = 3 };
 void klog(enum log_level level, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void log_set_console_level(enum log_level level);
 
-/* Emergency output: straight to the serial port, no lock, no ring. Used by
- * panic and exception reports, which must work whatever state the log is in. */
+/* Emergency output: straight to the serial port without waiting for a lock;
+ * into the ring too when its lock is free (or after a panic). Used by panic,
+ * exception and NMI reports, which must work whatever state the log is in. */
 void log_emergency(const char *fmt, ...) PRINTF_LIKE(1, 2);
 void log_enter_panic(void);
 

@@ -18,6 +18,7 @@ typedef struct spinlock {
 
 void spin_lock(spinlock_t *l);
 void spin_unlock(spinlock_t *l);
+bool spin_trylock(spinlock_t *l);
 uint64_t spin_lock_irqsave(spinlock_t *l);
 void spin_unlock_irqrestore(spinlock_t *l, uint64_t flags);
 bool spin_held_by_me(const spinlock_t *l);

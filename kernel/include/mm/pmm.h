@@ -15,6 +15,10 @@
 
 #define PMM_EARLY_LIMIT 0x100000000ull
 
+/* Highest physical address + 1 the kernel uses: what the CPU can address
+ * and the direct map can hold. The memory map is clipped to it. */
+paddr_t pmm_phys_limit(void);
+
 void pmm_init(const boot_info_t *bi, paddr_t info_phys);
 void pmm_add_high_memory(void);
 

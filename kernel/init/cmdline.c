@@ -16,7 +16,7 @@ static char words_buf[CMDLINE_MAX];
 static const char *words[MAX_WORDS];
 static size_t nwords;
 
-static const char *const known_keys[] = {"loglevel", "test", "ktest"};
+static const char *const known_keys[] = {"loglevel", "test", "ktest", "init"};
 
 static size_t key_len(const char *w)
 {

@@ -34,7 +34,15 @@
 #include "mm/layout.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
+#include "arch/fpu.h"
+#include "arch/tlb.h"
+#include "init/userinit.h"
+#include "mm/aspace.h"
+#include "obj/channel.h"
+#include "obj/process.h"
 #include "obj/thread.h"
+#include "obj/vmo.h"
+#include "syscall/syscall.h"
 #include "sched/sched.h"
 #include "test/ktest.h"
 
@@ -118,12 +126,33 @@ static void kmain_thread(void *arg)
     const char *tests = cmdline_get("ktest");
     if (tests)
         failed = ktest_run(tests);
+    process_t *init = NULL;
+    if (!tests || cmdline_has("init"))
+        userinit_start(&boot_info, &init);
     print_summary();
+    if (init && platform_test_mode()) {
+        /* A test run with a user program: its exit decides the verdict. */
+        uint32_t seen;
+        obj_wait(&init->obj, SIG_TERMINATED, DEADLINE_INFINITE, &seen);
+        process_info_t info;
+        process_get_info(init, &info);
+        klog(LOG_INFO, "init: '%s' ended: %s, status %d", info.name,
+             info.exit_reason == PROCESS_EXITED ? "exited" : info.exit_reason == PROCESS_KILLED ? "killed" : "faulted",
+             info.exit_code);
+        failed += info.exit_reason != PROCESS_EXITED || info.exit_code != 0;
+    }
+    if (init)
+        obj_unref(&init->obj);
     platform_test_exit(failed ? TEST_EXIT_FAIL : TEST_EXIT_PASS);
 }
 
 static NORETURN void kmain_late(void)
 {
+    fpu_init_cpu();
+    fpu_init_template();
+    syscall_init_cpu();
+    aspace_init();
+    tlb_init();
     sched_init_cpu();
     platform_init(&boot_info);
     thread_t *t = thread_create_kernel("kmain", kmain_thread, NULL, SCHED_PRIO_DEFAULT, THREAD_ANY_CPU);
@@ -162,5 +191,8 @@ void kmain(uint32_t magic, paddr_t info_phys, uint64_t entry_tsc)
         panic("boot: no memory for the kernel stack");
     percpu_set_kernel_stack(stack);
     thread_init_types();
+    process_init_type();
+    vmo_init_type();
+    channel_init_type();
     stack_switch_call(stack, kmain_late);
 }

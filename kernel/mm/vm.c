@@ -86,6 +86,29 @@ static void map_section(const char *start, const char *end, uint64_t flags, cons
         map_or_panic(s, s - KERNEL_VMA_BASE, e - s, flags, what);
 }
 
+/* Give every upper-half PML4 slot a table now (256 pages), so user
+ * address spaces can share them by copying the entries once. */
+static void populate_kernel_half(void)
+{
+    uint64_t *pml4 = phys_to_virt(kernel_root);
+    for (int i = 256; i < 512; i++) {
+        if (pml4[i] & PTE_P)
+            continue;
+        paddr_t pa;
+        if (pmm_alloc_zeroed(0, &pa) != OK)
+            panic("vm: no memory for the kernel's page-table spine");
+        pml4[i] = pa | PTE_P | PTE_W;
+    }
+}
+
+void vm_copy_kernel_half(paddr_t user_root)
+{
+    uint64_t *dst = phys_to_virt(user_root);
+    const uint64_t *src = phys_to_virt(kernel_root);
+    for (int i = 256; i < 512; i++)
+        dst[i] = src[i];
+}
+
 void vm_init(const boot_info_t *bi)
 {
     global_flag = cpu_features.pge ? PTE_G : 0;
@@ -105,6 +128,7 @@ void vm_init(const boot_info_t *bi)
     map_section(_data_start, _data_end, PTE_W | PTE_NX, "kernel data");
     map_section(_ksyms_start, _kernel_end, PTE_NX, "kernel symbols");
 
+    populate_kernel_half();
     if (cpu_features.nx)
         wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
     write_cr3(kernel_root);

@@ -21,6 +21,8 @@ void obj_init(kobject_t *o, obj_type_t type)
     kassert(type > OBJ_NONE && type < OBJ_TYPE_COUNT && ops_table[type]);
     o->type = type;
     o->refs = 1;
+    o->signals = 0;
+    wait_queue_init(&o->waiters);
     o->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
 }
 
@@ -28,6 +30,15 @@ void obj_ref(kobject_t *o)
 {
     uint32_t old = __atomic_fetch_add(&o->refs, 1, __ATOMIC_RELAXED);
     kassert(old > 0);
+}
+
+bool obj_try_ref(kobject_t *o)
+{
+    uint32_t old = __atomic_load_n(&o->refs, __ATOMIC_RELAXED);
+    while (old != 0)
+        if (__atomic_compare_exchange_n(&o->refs, &old, old + 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+            return true;
+    return false;
 }
 
 void obj_unref(kobject_t *o)
@@ -43,4 +54,39 @@ const char *obj_type_name(obj_type_t type)
     if (type <= OBJ_NONE || type >= OBJ_TYPE_COUNT || !ops_table[type])
         return "none";
     return ops_table[type]->name;
+}
+
+void obj_signal(kobject_t *o, uint32_t clear, uint32_t set)
+{
+    uint64_t fl = spin_lock_irqsave(&o->waiters.lock);
+    uint32_t old = o->signals;
+    o->signals = (old & ~clear) | set;
+    bool raised = (o->signals & ~old) != 0;
+    spin_unlock_irqrestore(&o->waiters.lock, fl);
+    /* Waiters re-check their own mask after waking: wake all on any rise. */
+    if (raised)
+        wait_wake_all(&o->waiters, OK);
+}
+
+uint32_t obj_signals(kobject_t *o)
+{
+    return __atomic_load_n(&o->signals, __ATOMIC_ACQUIRE);
+}
+
+int obj_wait(kobject_t *o, uint32_t mask, uint64_t deadline, uint32_t *observed)
+{
+    for (;;) {
+        uint64_t fl = spin_lock_irqsave(&o->waiters.lock);
+        uint32_t sig = o->signals;
+        if (sig & mask) {
+            spin_unlock_irqrestore(&o->waiters.lock, fl);
+            *observed = sig;
+            return OK;
+        }
+        int err = wait_block_locked(&o->waiters, fl, deadline);
+        if (err != OK) {
+            *observed = obj_signals(o);
+            return err;
+        }
+    }
 }

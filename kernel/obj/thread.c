@@ -10,7 +10,11 @@
  * the next thread has switched off its stack.
  */
 #include "obj/thread.h"
+#include "arch/fpu.h"
 #include "arch/intr.h"
+#include "arch/lapic.h"
+#include "arch/trap_vectors.h"
+#include "obj/process.h"
 #include "arch/percpu.h"
 #include "lib/kassert.h"
 #include "lib/kprintf.h"
@@ -31,6 +35,10 @@ static void thread_destroy(kobject_t *o)
 {
     thread_t *t = (thread_t *)o;
     kassert(t->state == THREAD_DEAD || t->state == THREAD_NEW);
+    if (t->proc)
+        process_remove_thread(t->proc, t); /* may finalize the process */
+    if (t->fpu)
+        fpu_free_state(t->fpu);
     if (t->kstack_top)
         kstack_free(t->kstack_top);
     kcache_free(&thread_cache, t);
@@ -67,6 +75,7 @@ thread_t *thread_create_kernel(const char *name, void (*fn)(void *), void *arg, 
     t->entry = fn;
     t->arg = arg;
     list_node_init(&t->run_link);
+    list_node_init(&t->proc_link);
     wait_queue_init(&t->exit_wq);
 
     uint64_t *sp = (uint64_t *)t->kstack_top;
@@ -139,4 +148,49 @@ void thread_sleep_until(uint64_t deadline)
     wait_queue_init(&wq);
     uint64_t fl = spin_lock_irqsave(&wq.lock);
     wait_block_locked(&wq, fl, deadline);
+}
+
+NORETURN void user_enter(uint64_t entry, uint64_t stack, uint64_t arg);
+
+/* Kernel entry of a user thread: its first and only trip to ring 3 from
+ * here; it comes back only through syscalls and interrupts. */
+static void user_thread_start(void *self)
+{
+    thread_t *t = self;
+    intr_disable();
+    /* FPU state and FS base were loaded by the switch to this thread. */
+    user_enter(t->user_entry, t->user_stack, t->user_arg);
+}
+
+int thread_create_user(struct process *p, uint64_t entry, uint64_t stack, uint64_t arg, thread_t **out)
+{
+    if (!user_range_ok(entry, 1) || !user_range_ok(stack - 8, 8))
+        return ERR_INVALID_ARGS;
+    thread_t *t = thread_create_kernel(p->name, user_thread_start, NULL, SCHED_PRIO_DEFAULT, THREAD_ANY_CPU);
+    if (!t)
+        return ERR_NO_MEMORY;
+    t->arg = t;
+    /* The initial frame is r15 r14 r13 r12 rbx rbp ret (from saved_rsp up):
+     * the argument thread_first_run passes on is r12. */
+    ((uint64_t *)t->saved_rsp)[3] = (uint64_t)t;
+    t->user_entry = entry;
+    t->user_stack = stack;
+    t->user_arg = arg;
+    t->fpu = fpu_alloc_state();
+    int err = t->fpu ? process_add_thread(p, t) : ERR_NO_MEMORY;
+    if (err != OK) {
+        obj_unref(&t->obj); /* NEW: destroyed without running */
+        return err;
+    }
+    *out = t;
+    return OK;
+}
+
+void thread_interrupt(thread_t *t)
+{
+    wait_cancel(t, ERR_CANCELED);
+    /* Running elsewhere: an IPI makes it pass an interrupt return, where
+     * a thread of a dying process exits. */
+    if (t->on_cpu && t->cpu != this_cpu()->cpu_id && !t->is_idle)
+        lapic_send_ipi(percpu_area[t->cpu].apic_id, VEC_IPI_RESCHEDULE);
 }

@@ -16,6 +16,9 @@
  */
 #include "sched/sched.h"
 #include "arch/cpu.h"
+#include "arch/fpu.h"
+#include "mm/aspace.h"
+#include "obj/process.h"
 #include "arch/intr.h"
 #include "arch/lapic.h"
 #include "arch/percpu.h"
@@ -122,6 +125,24 @@ void sched_finish_switch(thread_t *prev)
         thread_reap(prev);
 }
 
+/*
+ * What a user thread owns beyond its kernel stack: the address space (CR3),
+ * the FPU registers and the FS base. Kernel and idle threads run on the
+ * kernel's own tables, so a dead process's tables are never left loaded.
+ */
+static void switch_user_state(percpu_t *cpu, thread_t *prev, thread_t *next)
+{
+    if (prev->fpu)
+        fpu_save(prev->fpu);
+    aspace_t *as = next->proc ? next->proc->as : NULL;
+    aspace_switch(cpu->cur_as, as);
+    cpu->cur_as = as;
+    if (next->fpu) {
+        fpu_restore(next->fpu);
+        wrmsr(MSR_FS_BASE, next->fs_base);
+    }
+}
+
 /* Pick the next thread and switch to it. Interrupts off, no rq lock held. */
 static void schedule(void)
 {
@@ -156,6 +177,7 @@ static void schedule(void)
     next->last_start_ns = now;
     cpu->current = next;
     percpu_set_kernel_stack(next->kstack_top);
+    switch_user_state(cpu, prev, next);
     rq->switches++;
     thread_t *from = context_switch(&prev->saved_rsp, next->saved_rsp, prev);
     sched_finish_switch(from);

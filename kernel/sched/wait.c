@@ -8,6 +8,7 @@
 #include "sched/wait.h"
 #include "arch/intr.h"
 #include "lib/kassert.h"
+#include "obj/process.h"
 #include "obj/thread.h"
 #include "sched/sched.h"
 
@@ -26,17 +27,21 @@ static void wake_locked(thread_t *t, int result)
     sched_ready(t);
 }
 
-static void deadline_expired(ktimer_t *timer, void *arg)
+void wait_cancel(thread_t *t, int result)
 {
-    (void)timer;
-    thread_t *t = arg;
     wait_queue_t *wq = __atomic_load_n(&t->waiting_on, __ATOMIC_ACQUIRE);
     if (!wq)
         return;
-    spin_lock(&wq->lock);
+    uint64_t fl = spin_lock_irqsave(&wq->lock);
     if (t->waiting_on == wq)
-        wake_locked(t, ERR_TIMED_OUT);
-    spin_unlock(&wq->lock);
+        wake_locked(t, result);
+    spin_unlock_irqrestore(&wq->lock, fl);
+}
+
+static void deadline_expired(ktimer_t *timer, void *arg)
+{
+    (void)timer;
+    wait_cancel(arg, ERR_TIMED_OUT);
 }
 
 int wait_block_locked(wait_queue_t *wq, uint64_t flags, uint64_t deadline)
@@ -48,8 +53,15 @@ int wait_block_locked(wait_queue_t *wq, uint64_t flags, uint64_t deadline)
         spin_unlock_irqrestore(&wq->lock, flags);
         return ERR_TIMED_OUT;
     }
+    /* Publish waiting_on before checking for a kill; process_terminate sets
+     * `dead` before looking at waiting_on: one of the two sees the other. */
+    __atomic_store_n(&t->waiting_on, wq, __ATOMIC_SEQ_CST);
+    if (t->proc && process_dying(t->proc)) {
+        t->waiting_on = NULL;
+        spin_unlock_irqrestore(&wq->lock, flags);
+        return ERR_CANCELED;
+    }
     t->state = THREAD_BLOCKED;
-    t->waiting_on = wq;
     t->wait_result = OK;
     list_push_back(&wq->waiters, &t->run_link);
     if (deadline != DEADLINE_INFINITE) {

@@ -10,6 +10,7 @@
 #include "lib/log.h"
 
 cpu_features_t cpu_features;
+extern bool smap_enabled;
 
 static void read_brand(char *out)
 {
@@ -117,8 +118,10 @@ void cpu_enable_protections(void)
         cr4 |= CR4_PGE;
     if (cpu_features.smep)
         cr4 |= CR4_SMEP;
-    if (cpu_features.smap)
+    if (cpu_features.smap) {
         cr4 |= CR4_SMAP;
+        smap_enabled = true; /* usercopy.S brackets user accesses with stac/clac */
+    }
     if (cpu_features.umip)
         cr4 |= CR4_UMIP;
     write_cr4(cr4);

@@ -14,6 +14,8 @@
  */
 #include "arch/smp.h"
 #include "arch/cpu.h"
+#include "arch/fpu.h"
+#include "syscall/syscall.h"
 #include "arch/intr.h"
 #include "arch/lapic.h"
 #include "arch/percpu.h"
@@ -60,6 +62,8 @@ void ap_entry(uint64_t cpu)
     percpu_init((uint32_t)cpu);
     idt_load();
     cpu_enable_protections();
+    fpu_init_cpu();
+    syscall_init_cpu();
     lapic_init_ap();
     this_cpu()->apic_id = lapic_id();
     percpu_init_ist();

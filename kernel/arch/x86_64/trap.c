@@ -17,6 +17,10 @@
 #include "lib/log.h"
 #include "lib/panic.h"
 #include "mm/kstack.h"
+#include "obj/process.h"
+#include "obj/thread.h"
+#include "sched/sched.h"
+#include "syscall/usercopy.h"
 
 static const char *const exception_names[32] = {
     [VEC_DIVIDE] = "#DE divide error",
@@ -85,9 +89,35 @@ static void report(const trap_frame_t *f, uint64_t cr2)
     backtrace_print(f->rip, f->rbp, f->rsp);
 }
 
+/*
+ * An exception in user mode ends the process: one report line (process,
+ * thread, what, where) and the kernel goes on.
+ */
+static void user_exception(trap_frame_t *f)
+{
+    thread_t *t = sched_current();
+    process_t *p = t->proc;
+    char detail[128] = "";
+    uint64_t cr2 = read_cr2();
+    if (f->vector == VEC_PAGE_FAULT)
+        describe_page_fault(f->error_code, detail, sizeof detail);
+    klog(LOG_ERROR, "fault: process '%s' (id %lu) thread %lu: %s at rip %p, address %p%s%s%s; process killed",
+         p ? p->name : "?", p ? (unsigned long)p->obj.id : 0ul, (unsigned long)t->obj.id,
+         exception_name(f->vector), (void *)f->rip, (void *)(f->vector == VEC_PAGE_FAULT ? cr2 : 0),
+         detail[0] ? " [" : "", detail, detail[0] ? "]" : "");
+    if (p)
+        process_terminate(p, -(int)f->vector - 1, PROCESS_FAULTED);
+    thread_exit(-1);
+}
+
 static void kernel_exception(trap_frame_t *f)
 {
     uint64_t cr2 = read_cr2();
+    uint64_t fixup = f->vector == VEC_PAGE_FAULT || f->vector == VEC_GP ? usercopy_fixup(f->rip) : 0;
+    if (fixup) {
+        f->rip = fixup; /* a bad user pointer: the copy returns ERR_BAD_ADDRESS */
+        return;
+    }
     percpu_t *cpu = percpu_ready() ? this_cpu() : NULL;
     if (cpu && ++cpu->trap_depth > 1) {
         /* Faulted while reporting a fault: say so with the least machinery. */
@@ -114,10 +144,19 @@ void trap_dispatch(trap_frame_t *f)
                       (void *)f->rip, sym);
         return;
     }
+    bool from_user = (f->cs & 3) != 0;
     if (f->vector < VEC_FIRST_IRQ) {
-        /* No user mode yet: every exception is the kernel's own. */
-        kernel_exception(f);
+        if (from_user)
+            user_exception(f);
+        else
+            kernel_exception(f);
         return;
     }
     intr_dispatch(f);
+    /* Back to user mode: a thread of a dying process stops here. */
+    if (from_user) {
+        thread_t *t = sched_current();
+        if (t->proc && process_dying(t->proc))
+            thread_exit(0);
+    }
 }

@@ -7,8 +7,6 @@
 #ifndef ARCH_PERCPU_H
 #define ARCH_PERCPU_H
 
-#include "types.h"
-
 #define MAX_CPUS 64
 
 /* GDT selectors. The order user data, user code follows SYSRET's rules
@@ -27,6 +25,13 @@
 #define IST_MACHINE_CHECK 3
 #define IST_COUNT 3
 
+/* Offsets used by assembly (syscall entry); checked below. */
+#define PERCPU_KSTACK_TOP 16
+#define PERCPU_USER_RSP 24
+
+#ifndef __ASSEMBLER__
+#include "types.h"
+
 typedef struct PACKED tss {
     uint32_t reserved0;
     uint64_t rsp[3];
@@ -42,14 +47,19 @@ typedef struct percpu {
     uint32_t cpu_id;
     uint32_t apic_id;
     vaddr_t kstack_top;    /* stack of the code running now (boot or thread) */
+    uint64_t user_rsp;     /* scratch for the syscall entry */
     int trap_depth;        /* nested exception reports, to stop recursion */
     uint64_t nmi_count;
     struct thread *current; /* the thread running on this CPU */
+    struct aspace *cur_as;  /* user address space loaded, NULL: kernel's */
     volatile bool need_resched;
     uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
     tss_t tss __attribute__((aligned(16)));
     vaddr_t ist_top[IST_COUNT + 1];
 } percpu_t;
+
+_Static_assert(__builtin_offsetof(percpu_t, kstack_top) == PERCPU_KSTACK_TOP, "percpu layout");
+_Static_assert(__builtin_offsetof(percpu_t, user_rsp) == PERCPU_USER_RSP, "percpu layout");
 
 static inline percpu_t *this_cpu(void)
 {
@@ -67,4 +77,5 @@ bool percpu_ready(void);
 void percpu_init_ist(void);
 void percpu_set_kernel_stack(vaddr_t top);
 
+#endif /* __ASSEMBLER__ */
 #endif

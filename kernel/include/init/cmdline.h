@@ -5,6 +5,8 @@
  *   test                             test run: report results through
  *                                    isa-debug-exit and exit QEMU when done
  *   ktest=all|NAME[,NAME...]         run kernel self-tests at boot
+ *   init=NAME                        the boot module to start as the first
+ *                                    process (default: the one named init)
  * Unknown words are logged and ignored, so a typo is visible.
  */
 #ifndef INIT_CMDLINE_H

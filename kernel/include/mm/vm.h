@@ -12,6 +12,9 @@
 #include "init/multiboot2.h"
 
 void vm_init(const boot_info_t *bi);
+/* Fill a new user PML4's upper half with the kernel's entries (all of them
+ * exist from boot on, so later kernel mappings appear everywhere). */
+void vm_copy_kernel_half(paddr_t user_root);
 paddr_t vm_kernel_root(void);
 
 /*

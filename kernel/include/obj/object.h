@@ -10,6 +10,7 @@
 #define OBJ_OBJECT_H
 
 #include "types.h"
+#include "sched/wait.h"
 
 typedef enum obj_type {
     OBJ_NONE = 0,
@@ -29,6 +30,8 @@ typedef struct kobject {
     obj_type_t type;
     uint32_t refs; /* atomic */
     uint64_t id;
+    uint32_t signals;     /* SIG_* bits, under waiters.lock */
+    wait_queue_t waiters; /* threads in object_wait */
 } kobject_t;
 
 typedef struct obj_ops {
@@ -39,7 +42,16 @@ typedef struct obj_ops {
 void obj_register_type(obj_type_t type, const obj_ops_t *ops);
 void obj_init(kobject_t *o, obj_type_t type);
 void obj_ref(kobject_t *o);
+/* Take a reference unless the object is already being destroyed. */
+bool obj_try_ref(kobject_t *o);
 void obj_unref(kobject_t *o);
 const char *obj_type_name(obj_type_t type);
+
+/* Set and clear signal bits; waiters whose condition now holds wake up. */
+void obj_signal(kobject_t *o, uint32_t clear, uint32_t set);
+uint32_t obj_signals(kobject_t *o);
+/* Block until (signals & mask) != 0 or the deadline; *observed gets the
+ * signals seen. ERR_TIMED_OUT, or ERR_CANCELED when the waiter is killed. */
+int obj_wait(kobject_t *o, uint32_t mask, uint64_t deadline, uint32_t *observed);
 
 #endif

@@ -61,6 +61,12 @@ typedef struct thread {
 
     int exit_code;
     wait_queue_t exit_wq;   /* joiners */
+
+    /* User threads. */
+    list_node_t proc_link;  /* in proc->threads, under proc->lock */
+    uint64_t user_entry, user_stack, user_arg;
+    void *fpu;              /* FPU/SSE/AVX state while switched out */
+    uint64_t fs_base;       /* user TLS pointer */
 } thread_t;
 
 /* A kernel thread running fn(arg); NEW until thread_start. Returns NULL when
@@ -73,6 +79,13 @@ NORETURN void thread_exit(int code);
 int thread_join(thread_t *t, uint64_t deadline, int *code);
 /* Sleep until the deadline (ns on the monotonic clock). */
 void thread_sleep_until(uint64_t deadline);
+
+/* A thread of process p that enters user mode at entry with rsp = stack and
+ * rdi = arg. NEW until thread_start; charged to p's thread quota. */
+int thread_create_user(struct process *p, uint64_t entry, uint64_t stack, uint64_t arg, thread_t **out);
+/* Take t out of any wait (ERR_CANCELED) and make it notice its process is
+ * dying as soon as it can. */
+void thread_interrupt(thread_t *t);
 
 void thread_init_types(void);
 

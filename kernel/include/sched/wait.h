@@ -32,4 +32,8 @@ int wait_block_locked(wait_queue_t *wq, uint64_t flags, uint64_t deadline);
 int wait_wake_one(wait_queue_t *wq, int result);
 int wait_wake_all(wait_queue_t *wq, int result);
 
+struct thread;
+/* Wake t if it is blocked on a wait queue, with result. */
+void wait_cancel(struct thread *t, int result);
+
 #endif

@@ -1,0 +1,59 @@
+/*
+ * User address spaces. Each has its own PML4 whose upper half is shared
+ * with the kernel (every kernel-half PML4 entry is populated at boot, so
+ * all address spaces see every later kernel mapping). The lower half holds
+ * mappings of vmos, at most one per address range, W^X enforced.
+ *
+ * aspace->lock protects the mapping list and the lower-half page tables.
+ * Unmapping sends a TLB shootdown to every other CPU that has this address
+ * space loaded before the mapping's pages can be reused.
+ */
+#ifndef MM_ASPACE_H
+#define MM_ASPACE_H
+
+#include "types.h"
+#include "lib/list.h"
+#include "lib/spinlock.h"
+#include "obj/vmo.h"
+
+#define USER_BASE 0x10000ull             /* the lowest pages stay unmapped: null pointers fault */
+#define USER_TOP 0x00007ffffffff000ull    /* exclusive; the last page stays unmapped (sysret) */
+
+#define MAP_READ (1u << 0)
+#define MAP_WRITE (1u << 1)
+#define MAP_EXEC (1u << 2)
+#define MAP_FIXED (1u << 3)              /* at exactly the given address */
+
+typedef struct mapping {
+    list_node_t link;  /* in aspace->mappings, sorted by va */
+    vaddr_t va;
+    uint64_t len;
+    vmo_t *vmo;        /* a reference */
+    uint64_t offset;
+    uint32_t perms;
+    uint32_t max_perms; /* perms at map time: protect stays within them */
+} mapping_t;
+
+typedef struct aspace {
+    spinlock_t lock;
+    paddr_t root;
+    list_t mappings;
+    uint64_t active_cpus; /* bit per CPU that has this root loaded (atomic) */
+} aspace_t;
+
+int aspace_create(aspace_t **out);
+void aspace_destroy(aspace_t *as);
+
+int aspace_map(aspace_t *as, vaddr_t va, vmo_t *vmo, uint64_t offset, uint64_t len, uint32_t flags,
+               vaddr_t *out);
+int aspace_unmap(aspace_t *as, vaddr_t va, uint64_t len);
+int aspace_protect(aspace_t *as, vaddr_t va, uint64_t len, uint32_t perms);
+
+/* Load as (or the kernel's tables when NULL) on this CPU. */
+void aspace_switch(aspace_t *from, aspace_t *to);
+/* Is [va, va+len) inside user space (no overflow)? */
+bool user_range_ok(vaddr_t va, size_t len);
+
+void aspace_init(void);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * Channels: two endpoints; a message written on one is queued on the
+ * other. A message carries up to CHAN_MAX_BYTES bytes and CHAN_MAX_HANDLES
+ * handles, which leave the writer's table (they need RIGHT_TRANSFER) and
+ * enter the reader's when it reads. A full queue refuses the write
+ * (ERR_QUEUE_FULL); when an endpoint goes away, the other sees
+ * SIG_PEER_CLOSED and further writes fail with ERR_PEER_CLOSED.
+ *
+ * Both endpoints share one chan_shared_t whose lock protects both queues.
+ */
+#ifndef OBJ_CHANNEL_H
+#define OBJ_CHANNEL_H
+
+#include "types.h"
+#include "abi/channel.h"
+#include "lib/list.h"
+#include "lib/spinlock.h"
+#include "obj/handle.h"
+#include "obj/object.h"
+#include "sched/wait.h"
+
+typedef struct message {
+    list_node_t link;
+    uint32_t nbytes;
+    uint32_t nhandles;
+    handle_node_t *handles[CHAN_MAX_HANDLES];
+    uint8_t data[];
+} message_t;
+
+struct channel;
+
+typedef struct chan_shared {
+    spinlock_t lock;
+    uint32_t ends;               /* endpoints alive (frees the struct at 0) */
+    list_t queue[2];             /* messages waiting to be read by end i */
+    uint32_t count[2];
+    bool closed[2];
+    struct channel *end[2];
+    wait_queue_t call_wq;        /* chan_call waiters, woken on every enqueue */
+} chan_shared_t;
+
+typedef struct channel {
+    kobject_t obj;
+    chan_shared_t *sh;
+    int side;
+} channel_t;
+
+int channel_create_pair(struct channel **a, struct channel **b);
+
+/* Queue msg for the peer of ch (msg and its handle nodes now belong to the
+ * channel, also on error? no: on error the caller keeps them). */
+int channel_write(channel_t *ch, message_t *msg);
+/* Take the first message, if it fits the capacities: ERR_SHOULD_WAIT when
+ * empty, ERR_PEER_CLOSED when empty and the peer is gone,
+ * ERR_BUFFER_TOO_SMALL (message left queued, sizes in *need). */
+int channel_read(channel_t *ch, uint32_t max_bytes, uint32_t max_handles, message_t **out, chan_sizes_t *need);
+/* Wait for the message whose transaction id is txid (chan_call's reply). */
+int channel_wait_reply(channel_t *ch, uint64_t txid, uint32_t max_bytes, uint32_t max_handles, uint64_t deadline,
+                       message_t **out, chan_sizes_t *need);
+
+/* Put a message taken by channel_read back at the front of ch's queue. */
+void channel_unread(channel_t *ch, message_t *m);
+
+message_t *message_alloc(uint32_t nbytes);
+void message_free(message_t *m); /* drops any handles still in it */
+
+void channel_init_type(void);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * System call handlers. Every handler has the same shape: sys_NAME(a0..a5)
+ * returns int64_t, >= 0 success, < 0 an error. Each one first checks
+ * everything (handles, rights, ranges, user memory) without side effects,
+ * then performs work that cannot fail (STYLE.md item 2); where a partial
+ * effect is unavoidable (copying results out), it is undone on failure.
+ */
+#ifndef SYSCALL_SYSCALL_H
+#define SYSCALL_SYSCALL_H
+
+#include "types.h"
+#include "abi/syscalls.h"
+#include "arch/trap.h"
+
+#define SYSCALL_VECTOR 0x100
+
+#define SYSCALL_DECLARE(num, name, nargs) \
+    int64_t sys_##name(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+CAIRN_SYSCALLS(SYSCALL_DECLARE)
+#undef SYSCALL_DECLARE
+
+void syscall_init_cpu(void);
+void syscall_dispatch(trap_frame_t *f);
+
+struct process;
+struct process *current_process(void);
+
+/* Per-syscall counters, for tests and the shell. */
+uint64_t syscall_count(unsigned num);
+
+#endif

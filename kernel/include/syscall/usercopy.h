@@ -1,0 +1,29 @@
+/*
+ * User memory access. A user pointer is a user_ptr_t, which cannot be
+ * dereferenced by accident; the only way through is copy_from_user /
+ * copy_to_user, which check that the whole range is in user space and
+ * catch faults (unmapped pages, a kernel-only page): either returns
+ * ERR_BAD_ADDRESS instead of faulting the kernel.
+ */
+#ifndef SYSCALL_USERCOPY_H
+#define SYSCALL_USERCOPY_H
+
+#include "types.h"
+
+typedef struct user_ptr {
+    uint64_t addr;
+} user_ptr_t;
+
+static inline user_ptr_t uptr(uint64_t a)
+{
+    return (user_ptr_t){a};
+}
+
+int copy_from_user(void *dst, user_ptr_t src, size_t n);
+int copy_to_user(user_ptr_t dst, const void *src, size_t n);
+
+/* For the exception handler: a fault at rip inside the copy routine
+ * resumes at the returned address (0: not a user-copy fault). */
+uint64_t usercopy_fixup(uint64_t rip);
+
+#endif

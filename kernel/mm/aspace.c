@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ *
+ * User address spaces (model in mm/aspace.h): mappings of vmos into the
+ * lower half, placement, permissions, and the TLB shootdown that must
+ * finish before an unmapped vmo's pages can be reused.
+ */
+#include "mm/aspace.h"
+#include "arch/cpu.h"
+#include "arch/percpu.h"
+#include "arch/tlb.h"
+#include "lib/kstring.h"
+#include "mm/kheap.h"
+#include "mm/layout.h"
+#include "mm/pmm.h"
+#include "mm/pt.h"
+#include "mm/vm.h"
+
+/* Where mappings without a fixed address go: above the 4 GiB that ELF
+ * images conventionally use. */
+#define DYNAMIC_BASE 0x100000000ull
+
+static pt_ctx_t uctx;
+
+static int alloc_table(void *ctx, paddr_t *out)
+{
+    (void)ctx;
+    return pmm_alloc(0, out); /* pt.c zeroes new tables itself */
+}
+
+static void free_table(void *ctx, paddr_t pa)
+{
+    (void)ctx;
+    pmm_free(pa, 0);
+}
+
+void aspace_init(void)
+{
+    uctx = (pt_ctx_t){
+        .virt_offset = DIRECT_MAP_BASE,
+        .alloc_table = alloc_table,
+        .free_table = free_table,
+        .nx_mask = cpu_features.nx ? PTE_NX : 0,
+    };
+}
+
+bool user_range_ok(vaddr_t va, size_t len)
+{
+    return va >= USER_BASE && va <= USER_TOP && len <= USER_TOP - va;
+}
+
+int aspace_create(aspace_t **out)
+{
+    aspace_t *as = kzalloc(sizeof *as);
+    if (!as)
+        return ERR_NO_MEMORY;
+    if (pmm_alloc_zeroed(0, &as->root) != OK) {
+        kfree(as);
+        return ERR_NO_MEMORY;
+    }
+    vm_copy_kernel_half(as->root);
+    as->lock = (spinlock_t)SPINLOCK_INIT;
+    list_init(&as->mappings);
+    *out = as;
+    return OK;
+}
+
+static uint64_t pte_flags(uint32_t perms)
+{
+    return PTE_U | ((perms & MAP_WRITE) ? PTE_W : 0) | ((perms & MAP_EXEC) ? 0 : PTE_NX);
+}
+
+/* First free range of len bytes at or above `from` (as->lock held). */
+static vaddr_t find_free_locked(aspace_t *as, vaddr_t from, uint64_t len)
+{
+    vaddr_t cand = from;
+    list_for_each(n, &as->mappings) {
+        mapping_t *m = list_entry(n, mapping_t, link);
+        if (m->va + m->len <= cand)
+            continue;
+        if (m->va >= cand + len)
+            break;
+        cand = m->va + m->len;
+    }
+    return user_range_ok(cand, len) ? cand : 0;
+}
+
+static bool overlaps_locked(aspace_t *as, vaddr_t va, uint64_t len)
+{
+    list_for_each(n, &as->mappings) {
+        mapping_t *m = list_entry(n, mapping_t, link);
+        if (m->va < va + len && va < m->va + m->len)
+            return true;
+    }
+    return false;
+}
+
+static void insert_sorted_locked(aspace_t *as, mapping_t *m)
+{
+    list_node_t *pos = &as->mappings;
+    list_for_each(n, &as->mappings) {
+        if (list_entry(n, mapping_t, link)->va > m->va)
+            break;
+        pos = n;
+    }
+    list_insert_after(pos, &m->link);
+}
+
+static int map_pages_locked(aspace_t *as, mapping_t *m)
+{
+    uint64_t flags = pte_flags(m->perms);
+    size_t first = m->offset / PAGE_SIZE, n = m->len / PAGE_SIZE;
+    if (m->vmo->contiguous)
+        return pt_map(&uctx, as->root, m->va, vmo_page(m->vmo, first), m->len, flags);
+    for (size_t i = 0; i < n; i++) {
+        int err = pt_map(&uctx, as->root, m->va + i * PAGE_SIZE, vmo_page(m->vmo, first + i), PAGE_SIZE, flags);
+        if (err != OK) {
+            if (i)
+                pt_unmap(&uctx, as->root, m->va, i * PAGE_SIZE);
+            return err;
+        }
+    }
+    return OK;
+}
+
+int aspace_map(aspace_t *as, vaddr_t va, vmo_t *vmo, uint64_t offset, uint64_t len, uint32_t flags,
+               vaddr_t *out)
+{
+    uint32_t perms = flags & (MAP_READ | MAP_WRITE | MAP_EXEC);
+    if (len == 0 || !IS_ALIGNED(len, PAGE_SIZE) || !IS_ALIGNED(offset, PAGE_SIZE) || !IS_ALIGNED(va, PAGE_SIZE))
+        return ERR_INVALID_ARGS;
+    if ((perms & MAP_WRITE) && (perms & MAP_EXEC))
+        return ERR_ACCESS_DENIED; /* W^X */
+    if (offset > vmo->size || len > vmo->size - offset)
+        return ERR_OUT_OF_RANGE;
+    if ((flags & MAP_FIXED) && !user_range_ok(va, len))
+        return ERR_OUT_OF_RANGE;
+    mapping_t *m = kzalloc(sizeof *m);
+    if (!m)
+        return ERR_NO_MEMORY;
+    uint64_t fl = spin_lock_irqsave(&as->lock);
+    int err = OK;
+    if (flags & MAP_FIXED) {
+        if (overlaps_locked(as, va, len))
+            err = ERR_ALREADY_EXISTS;
+    } else if (!(va = find_free_locked(as, va ? va : DYNAMIC_BASE, len))) {
+        err = ERR_NO_RESOURCES;
+    }
+    if (err == OK) {
+        *m = (mapping_t){.va = va, .len = len, .vmo = vmo, .offset = offset, .perms = perms, .max_perms = perms};
+        err = map_pages_locked(as, m);
+    }
+    if (err == OK) {
+        obj_ref(&vmo->obj);
+        insert_sorted_locked(as, m);
+    }
+    spin_unlock_irqrestore(&as->lock, fl);
+    if (err != OK) {
+        kfree(m);
+        return err;
+    }
+    *out = va;
+    return OK;
+}
+
+int aspace_unmap(aspace_t *as, vaddr_t va, uint64_t len)
+{
+    if (len == 0 || !IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(len, PAGE_SIZE) || !user_range_ok(va, len))
+        return ERR_INVALID_ARGS;
+    list_t gone = LIST_INIT(gone);
+    uint64_t fl = spin_lock_irqsave(&as->lock);
+    /* Only whole mappings: a range that cuts one is refused, untouched. */
+    int err = ERR_NOT_FOUND;
+    list_for_each(n, &as->mappings) {
+        mapping_t *m = list_entry(n, mapping_t, link);
+        if (m->va < va + len && va < m->va + m->len) {
+            if (m->va < va || m->va + m->len > va + len) {
+                err = ERR_INVALID_ARGS;
+                break;
+            }
+            err = OK;
+        }
+    }
+    if (err == OK) {
+        list_for_each_safe(n, tmp, &as->mappings) {
+            mapping_t *m = list_entry(n, mapping_t, link);
+            if (m->va >= va && m->va + m->len <= va + len) {
+                pt_unmap(&uctx, as->root, m->va, m->len);
+                list_remove(&m->link);
+                list_push_back(&gone, &m->link);
+            }
+        }
+    }
+    spin_unlock_irqrestore(&as->lock, fl);
+    if (err != OK)
+        return err;
+    /* No CPU may still reach the pages before the vmo lets them go. */
+    tlb_shootdown(as);
+    list_node_t *l;
+    while ((l = list_pop_front(&gone))) {
+        mapping_t *m = list_entry(l, mapping_t, link);
+        obj_unref(&m->vmo->obj);
+        kfree(m);
+    }
+    return OK;
+}
+
+/* The range must be made of whole mappings, with no gap, each allowing
+ * perms (for unmap, perms = 0). */
+static int covered_mappings_locked(aspace_t *as, vaddr_t va, uint64_t len, uint32_t perms)
+{
+    vaddr_t next = va;
+    list_for_each(n, &as->mappings) {
+        mapping_t *m = list_entry(n, mapping_t, link);
+        if (m->va + m->len <= va || m->va >= va + len)
+            continue;
+        if (m->va != next || m->va + m->len > va + len)
+            return m->va > next ? ERR_NOT_FOUND : ERR_INVALID_ARGS;
+        if (perms & ~m->max_perms)
+            return ERR_ACCESS_DENIED;
+        next = m->va + m->len;
+    }
+    return next == va + len ? OK : ERR_NOT_FOUND;
+}
+
+int aspace_protect(aspace_t *as, vaddr_t va, uint64_t len, uint32_t perms)
+{
+    perms &= MAP_READ | MAP_WRITE | MAP_EXEC;
+    if ((perms & MAP_WRITE) && (perms & MAP_EXEC))
+        return ERR_ACCESS_DENIED;
+    if (len == 0 || !IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(len, PAGE_SIZE) || !user_range_ok(va, len))
+        return ERR_INVALID_ARGS;
+    uint64_t fl = spin_lock_irqsave(&as->lock);
+    int err = covered_mappings_locked(as, va, len, perms);
+    if (err == OK)
+        err = pt_protect(&uctx, as->root, va, len, pte_flags(perms));
+    if (err == OK) {
+        list_for_each(n, &as->mappings) {
+            mapping_t *m = list_entry(n, mapping_t, link);
+            if (m->va >= va && m->va + m->len <= va + len)
+                m->perms = perms;
+        }
+    }
+    spin_unlock_irqrestore(&as->lock, fl);
+    if (err == OK)
+        tlb_shootdown(as); /* permissions only shrink safely after a flush */
+    return err;
+}
+
+void aspace_destroy(aspace_t *as)
+{
+    /* No thread runs here any more, and CPUs load the kernel's tables
+     * when they stop running this address space's threads. */
+    list_node_t *l;
+    while ((l = list_pop_front(&as->mappings))) {
+        mapping_t *m = list_entry(l, mapping_t, link);
+        pt_unmap(&uctx, as->root, m->va, m->len);
+        obj_unref(&m->vmo->obj);
+        kfree(m);
+    }
+    pt_destroy(&uctx, as->root, 0, PT_LOWER_TOP);
+    pmm_free(as->root, 0);
+    kfree(as);
+}
+
+void aspace_switch(aspace_t *from, aspace_t *to)
+{
+    if (from == to)
+        return;
+    uint64_t bit = 1ull << this_cpu()->cpu_id;
+    if (to)
+        __atomic_fetch_or(&to->active_cpus, bit, __ATOMIC_SEQ_CST);
+    write_cr3(to ? to->root : vm_kernel_root());
+    if (from)
+        __atomic_fetch_and(&from->active_cpus, ~bit, __ATOMIC_SEQ_CST);
+}

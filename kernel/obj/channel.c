@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Channel endpoints (model in obj/channel.h).
+ *
+ * Signals: an endpoint is READABLE while its queue is non-empty, WRITABLE
+ * while its peer's queue has room, PEER_CLOSED once the peer is gone.
+ * Signal updates are computed under sh->lock and applied after it (obj_signal
+ * takes the object's own waiter lock); the endpoints are kept alive across
+ * that with obj_try_ref, since the peer may be in its own destroy.
+ */
+#include "obj/channel.h"
+#include "lib/kassert.h"
+#include "lib/kstring.h"
+#include "mm/kheap.h"
+
+static kcache_t chan_cache;
+
+message_t *message_alloc(uint32_t nbytes)
+{
+    message_t *m = kmalloc(sizeof(message_t) + nbytes);
+    if (m) {
+        list_node_init(&m->link);
+        m->nbytes = nbytes;
+        m->nhandles = 0;
+    }
+    return m;
+}
+
+void message_free(message_t *m)
+{
+    if (m->nhandles)
+        handle_drop_in_flight(m->handles, m->nhandles);
+    kfree(m);
+}
+
+/* Signals of end i as the queues say now (sh->lock held). */
+static uint32_t signals_locked(chan_shared_t *sh, int i)
+{
+    uint32_t s = 0;
+    if (sh->count[i])
+        s |= SIG_READABLE;
+    if (sh->closed[1 - i])
+        s |= SIG_PEER_CLOSED;
+    else if (sh->count[1 - i] < CHAN_QUEUE_MAX)
+        s |= SIG_WRITABLE;
+    return s;
+}
+
+/* Refresh both ends' signals: snapshot under the lock, apply after. */
+static void update_signals(chan_shared_t *sh)
+{
+    channel_t *end[2] = {NULL, NULL};
+    uint32_t sig[2] = {0, 0};
+    uint64_t fl = spin_lock_irqsave(&sh->lock);
+    for (int i = 0; i < 2; i++) {
+        if (sh->end[i] && obj_try_ref(&sh->end[i]->obj)) {
+            end[i] = sh->end[i];
+            sig[i] = signals_locked(sh, i);
+        }
+    }
+    spin_unlock_irqrestore(&sh->lock, fl);
+    for (int i = 0; i < 2; i++) {
+        if (end[i]) {
+            obj_signal(&end[i]->obj, SIG_READABLE | SIG_WRITABLE | SIG_PEER_CLOSED, sig[i]);
+            obj_unref(&end[i]->obj);
+        }
+    }
+}
+
+static void channel_destroy(kobject_t *o)
+{
+    channel_t *ch = (channel_t *)o;
+    chan_shared_t *sh = ch->sh;
+    list_t drop = LIST_INIT(drop);
+    uint64_t fl = spin_lock_irqsave(&sh->lock);
+    int i = ch->side;
+    sh->closed[i] = true;
+    sh->end[i] = NULL;
+    while (!list_empty(&sh->queue[i])) {
+        list_node_t *l = list_pop_front(&sh->queue[i]);
+        list_push_back(&drop, l);
+    }
+    sh->count[i] = 0;
+    bool last = --sh->ends == 0;
+    spin_unlock_irqrestore(&sh->lock, fl);
+
+    list_node_t *l;
+    while ((l = list_pop_front(&drop)))
+        message_free(list_entry(l, message_t, link));
+    if (last) {
+        kfree(sh);
+    } else {
+        update_signals(sh);
+        wait_wake_all(&sh->call_wq, ERR_PEER_CLOSED);
+    }
+    kcache_free(&chan_cache, ch);
+}
+
+static const obj_ops_t channel_ops = {"channel", channel_destroy};
+
+void channel_init_type(void)
+{
+    kcache_init(&chan_cache, "channel", sizeof(channel_t), 16);
+    obj_register_type(OBJ_CHANNEL, &channel_ops);
+}
+
+int channel_create_pair(channel_t **a, channel_t **b)
+{
+    chan_shared_t *sh = kzalloc(sizeof *sh);
+    channel_t *e0 = kcache_alloc(&chan_cache), *e1 = kcache_alloc(&chan_cache);
+    if (!sh || !e0 || !e1) {
+        kfree(sh);
+        if (e0)
+            kcache_free(&chan_cache, e0);
+        if (e1)
+            kcache_free(&chan_cache, e1);
+        return ERR_NO_MEMORY;
+    }
+    sh->lock = (spinlock_t)SPINLOCK_INIT;
+    sh->ends = 2;
+    list_init(&sh->queue[0]);
+    list_init(&sh->queue[1]);
+    wait_queue_init(&sh->call_wq);
+    obj_init(&e0->obj, OBJ_CHANNEL);
+    obj_init(&e1->obj, OBJ_CHANNEL);
+    e0->sh = e1->sh = sh;
+    e0->side = 0;
+    e1->side = 1;
+    sh->end[0] = e0;
+    sh->end[1] = e1;
+    e0->obj.signals = e1->obj.signals = SIG_WRITABLE;
+    *a = e0;
+    *b = e1;
+    return OK;
+}
+
+int channel_write(channel_t *ch, message_t *msg)
+{
+    chan_shared_t *sh = ch->sh;
+    int peer = 1 - ch->side;
+    uint64_t fl = spin_lock_irqsave(&sh->lock);
+    int err = OK;
+    if (sh->closed[peer])
+        err = ERR_PEER_CLOSED;
+    else if (sh->count[peer] >= CHAN_QUEUE_MAX)
+        err = ERR_QUEUE_FULL;
+    if (err == OK) {
+        list_push_back(&sh->queue[peer], &msg->link);
+        sh->count[peer]++;
+    }
+    spin_unlock_irqrestore(&sh->lock, fl);
+    if (err == OK) {
+        update_signals(sh);
+        wait_wake_all(&sh->call_wq, OK);
+    }
+    return err;
+}
+
+static int take_locked(chan_shared_t *sh, int side, message_t *m, uint32_t max_bytes, uint32_t max_handles,
+                       message_t **out, chan_sizes_t *need)
+{
+    need->bytes = m->nbytes;
+    need->handles = m->nhandles;
+    if (m->nbytes > max_bytes || m->nhandles > max_handles)
+        return ERR_BUFFER_TOO_SMALL;
+    list_remove(&m->link);
+    sh->count[side]--;
+    *out = m;
+    return OK;
+}
+
+int channel_read(channel_t *ch, uint32_t max_bytes, uint32_t max_handles, message_t **out, chan_sizes_t *need)
+{
+    chan_shared_t *sh = ch->sh;
+    int me = ch->side;
+    uint64_t fl = spin_lock_irqsave(&sh->lock);
+    int err;
+    if (list_empty(&sh->queue[me]))
+        err = sh->closed[1 - me] ? ERR_PEER_CLOSED : ERR_SHOULD_WAIT;
+    else
+        err = take_locked(sh, me, list_entry(sh->queue[me].next, message_t, link), max_bytes, max_handles, out, need);
+    spin_unlock_irqrestore(&sh->lock, fl);
+    if (err == OK)
+        update_signals(sh);
+    return err;
+}
+
+static message_t *find_reply_locked(chan_shared_t *sh, int side, uint64_t txid)
+{
+    list_for_each(n, &sh->queue[side]) {
+        message_t *m = list_entry(n, message_t, link);
+        uint64_t id;
+        if (m->nbytes >= CHAN_TXID_SIZE) {
+            memcpy(&id, m->data, sizeof id);
+            if (id == txid)
+                return m;
+        }
+    }
+    return NULL;
+}
+
+int channel_wait_reply(channel_t *ch, uint64_t txid, uint32_t max_bytes, uint32_t max_handles, uint64_t deadline,
+                       message_t **out, chan_sizes_t *need)
+{
+    chan_shared_t *sh = ch->sh;
+    int me = ch->side;
+    for (;;) {
+        uint64_t fl = spin_lock_irqsave(&sh->call_wq.lock);
+        spin_lock(&sh->lock);
+        message_t *m = find_reply_locked(sh, me, txid);
+        int err = ERR_SHOULD_WAIT;
+        if (m)
+            err = take_locked(sh, me, m, max_bytes, max_handles, out, need);
+        else if (sh->closed[1 - me])
+            err = ERR_PEER_CLOSED;
+        spin_unlock(&sh->lock);
+        if (err != ERR_SHOULD_WAIT) {
+            spin_unlock_irqrestore(&sh->call_wq.lock, fl);
+            if (err == OK)
+                update_signals(sh);
+            return err;
+        }
+        /* Writers wake call_wq after enqueueing, and we looked at the queue
+         * holding call_wq.lock: no reply can slip between. */
+        err = wait_block_locked(&sh->call_wq, fl, deadline);
+        if (err != OK && err != ERR_PEER_CLOSED)
+            return err;
+    }
+}
+
+void channel_unread(channel_t *ch, message_t *m)
+{
+    chan_shared_t *sh = ch->sh;
+    uint64_t fl = spin_lock_irqsave(&sh->lock);
+    bool gone = sh->closed[ch->side];
+    if (!gone) {
+        list_push_front(&sh->queue[ch->side], &m->link);
+        sh->count[ch->side]++;
+    }
+    spin_unlock_irqrestore(&sh->lock, fl);
+    if (gone)
+        message_free(m);
+    else
+        update_signals(sh);
+}

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Channel system calls. A write either queues the whole message (bytes and
+ * handles) or changes nothing; a read either delivers the whole message or
+ * leaves it queued (bad buffer, too small, handle quota): no silent loss.
+ */
+#include "lib/kstring.h"
+#include "obj/channel.h"
+#include "obj/process.h"
+#include "syscall/syscall.h"
+#include "syscall/usercopy.h"
+
+#define CHAN_RIGHTS (RIGHT_READ | RIGHT_WRITE | RIGHT_DUPLICATE | RIGHT_TRANSFER | RIGHT_WAIT | RIGHT_SIGNAL)
+
+static uint64_t next_txid = 1; /* atomic */
+
+int64_t sys_chan_create(uint64_t out0, uint64_t out1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    process_t *p = current_process();
+    channel_t *a, *b;
+    int err = channel_create_pair(&a, &b);
+    if (err != OK)
+        return err;
+    handle_t ha = HANDLE_INVALID, hb = HANDLE_INVALID;
+    err = handle_create(p, &a->obj, CHAN_RIGHTS, &ha);
+    if (err == OK)
+        err = handle_create(p, &b->obj, CHAN_RIGHTS, &hb);
+    obj_unref(&a->obj);
+    obj_unref(&b->obj);
+    if (err == OK)
+        err = copy_to_user(uptr(out0), &ha, sizeof ha);
+    if (err == OK)
+        err = copy_to_user(uptr(out1), &hb, sizeof hb);
+    if (err != OK) {
+        if (ha)
+            handle_close(p, ha);
+        if (hb)
+            handle_close(p, hb);
+    }
+    return err;
+}
+
+/* Build a message from user memory, taking its handles out of p's table. */
+static int build_message(process_t *p, channel_t *ch, uint64_t bytes, uint32_t nbytes, uint64_t handles,
+                         uint32_t nhandles, message_t **out)
+{
+    if (nbytes > CHAN_MAX_BYTES || nhandles > CHAN_MAX_HANDLES)
+        return ERR_OUT_OF_RANGE;
+    message_t *m = message_alloc(nbytes);
+    if (!m)
+        return ERR_NO_MEMORY;
+    handle_t hv[CHAN_MAX_HANDLES];
+    int err = copy_from_user(m->data, uptr(bytes), nbytes);
+    if (err == OK)
+        err = copy_from_user(hv, uptr(handles), nhandles * sizeof(handle_t));
+    if (err == OK)
+        err = handle_take_for_transfer(p, hv, nhandles, m->handles);
+    if (err == OK) {
+        m->nhandles = nhandles;
+        for (uint32_t i = 0; i < nhandles; i++) {
+            if (m->handles[i]->obj == &ch->obj) { /* a channel end cannot travel through itself */
+                handle_restore_after_failed_transfer(p, m->handles, nhandles);
+                m->nhandles = 0;
+                err = ERR_INVALID_ARGS;
+                break;
+            }
+        }
+    }
+    if (err != OK) {
+        message_free(m);
+        return err;
+    }
+    *out = m;
+    return OK;
+}
+
+static int write_message(process_t *p, channel_t *ch, message_t *m)
+{
+    int err = channel_write(ch, m);
+    if (err != OK) {
+        handle_restore_after_failed_transfer(p, m->handles, m->nhandles);
+        m->nhandles = 0;
+        message_free(m);
+    }
+    return err;
+}
+
+/* chan_write(h, bytes, nbytes, handles, nhandles) */
+int64_t sys_chan_write(uint64_t h, uint64_t bytes, uint64_t nbytes, uint64_t handles, uint64_t nhandles, uint64_t a5)
+{
+    process_t *p = current_process();
+    channel_t *ch;
+    int err = handle_get(p, (handle_t)h, OBJ_CHANNEL, RIGHT_WRITE, (kobject_t **)&ch);
+    if (err != OK)
+        return err;
+    message_t *m;
+    if (nbytes > CHAN_MAX_BYTES || nhandles > CHAN_MAX_HANDLES)
+        err = ERR_OUT_OF_RANGE;
+    else if ((err = build_message(p, ch, bytes, (uint32_t)nbytes, handles, (uint32_t)nhandles, &m)) == OK)
+        err = write_message(p, ch, m);
+    obj_unref(&ch->obj);
+    return err;
+}
+
+/* Give m to the reader: bytes, then handles; any failure puts it back. */
+static int deliver(process_t *p, channel_t *ch, message_t *m, uint64_t bytes, uint64_t handles)
+{
+    handle_t hv[CHAN_MAX_HANDLES];
+    int err = copy_to_user(uptr(bytes), m->data, m->nbytes);
+    if (err == OK)
+        err = handle_install_transferred(p, m->handles, m->nhandles, hv);
+    if (err == OK) {
+        err = copy_to_user(uptr(handles), hv, m->nhandles * sizeof(handle_t));
+        if (err != OK)
+            handle_reclaim_installed(p, hv, m->nhandles, m->handles);
+    }
+    if (err != OK) {
+        channel_unread(ch, m);
+        return err;
+    }
+    m->nhandles = 0; /* now the reader's */
+    message_free(m);
+    return OK;
+}
+
+/* chan_read(h, bytes, handles, sizes*): sizes in = capacities, out = the
+ * message's sizes (also with ERR_BUFFER_TOO_SMALL). */
+int64_t sys_chan_read(uint64_t h, uint64_t bytes, uint64_t handles, uint64_t sizes, uint64_t a4, uint64_t a5)
+{
+    process_t *p = current_process();
+    chan_sizes_t cap, need = {0, 0};
+    int err = copy_from_user(&cap, uptr(sizes), sizeof cap);
+    if (err != OK)
+        return err;
+    channel_t *ch;
+    if ((err = handle_get(p, (handle_t)h, OBJ_CHANNEL, RIGHT_READ, (kobject_t **)&ch)) != OK)
+        return err;
+    message_t *m = NULL;
+    err = channel_read(ch, cap.bytes, cap.handles, &m, &need);
+    if (err == OK)
+        err = deliver(p, ch, m, bytes, handles);
+    if (err == OK || err == ERR_BUFFER_TOO_SMALL) {
+        int cerr = copy_to_user(uptr(sizes), &need, sizeof need);
+        if (cerr != OK && err == OK)
+            err = cerr; /* delivered already; tell the caller its sizes pointer is bad */
+    }
+    obj_unref(&ch->obj);
+    return err;
+}
+
+/* chan_call(h, args*, deadline): write the request (the kernel stamps a
+ * transaction id into its first 8 bytes), wait for the reply carrying the
+ * same id; returns the reply's byte count. */
+int64_t sys_chan_call(uint64_t h, uint64_t argp, uint64_t deadline, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    process_t *p = current_process();
+    chan_call_args_t a;
+    int err = copy_from_user(&a, uptr(argp), sizeof a);
+    if (err != OK)
+        return err;
+    if (a.wr_num_bytes < CHAN_TXID_SIZE || a.rd_num_bytes < CHAN_TXID_SIZE)
+        return ERR_INVALID_ARGS;
+    channel_t *ch;
+    if ((err = handle_get(p, (handle_t)h, OBJ_CHANNEL, RIGHT_READ | RIGHT_WRITE, (kobject_t **)&ch)) != OK)
+        return err;
+    message_t *m;
+    err = build_message(p, ch, a.wr_bytes, a.wr_num_bytes, a.wr_handles, a.wr_num_handles, &m);
+    if (err == OK) {
+        uint64_t txid = __atomic_fetch_add(&next_txid, 1, __ATOMIC_RELAXED) | (1ull << 63);
+        memcpy(m->data, &txid, sizeof txid);
+        err = write_message(p, ch, m);
+        message_t *reply = NULL;
+        chan_sizes_t need;
+        if (err == OK)
+            err = channel_wait_reply(ch, txid, a.rd_num_bytes, a.rd_num_handles, deadline, &reply, &need);
+        if (err == OK) {
+            uint32_t n = reply->nbytes;
+            err = deliver(p, ch, reply, a.rd_bytes, a.rd_handles);
+            if (err == OK)
+                err = (int)n;
+        }
+    }
+    obj_unref(&ch->obj);
+    return err;
+}

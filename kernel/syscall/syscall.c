@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ *
+ * The system call table and the dispatcher. The table is built from the
+ * X-macro list in abi/syscalls.h, so a number without a handler is a link
+ * error, not a hole. After a call, a thread whose process is dying exits
+ * here, before returning to user mode.
+ */
+#include "syscall/syscall.h"
+#include "arch/cpu.h"
+#include "arch/intr.h"
+#include "arch/percpu.h"
+#include "obj/process.h"
+#include "obj/thread.h"
+#include "sched/sched.h"
+
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_SFMASK 0xc0000084
+#define EFER_SCE 1u
+
+typedef int64_t (*syscall_fn_t)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+
+static const syscall_fn_t table[SYS_COUNT] = {
+#define SYSCALL_ENTRY(num, name, nargs) [num] = sys_##name,
+    CAIRN_SYSCALLS(SYSCALL_ENTRY)
+#undef SYSCALL_ENTRY
+};
+
+static uint64_t counts[SYS_COUNT];
+
+void syscall_entry(void);
+
+void syscall_init_cpu(void)
+{
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+    /* SYSCALL loads CS = STAR[47:32], SS = +8; SYSRET CS = STAR[63:48] + 16,
+     * SS = STAR[63:48] + 8 (percpu.h orders the GDT for this). */
+    wrmsr(MSR_STAR, ((uint64_t)SEL_UCODE32 << 48) | ((uint64_t)SEL_KCODE << 32));
+    wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+    /* Interrupts, direction, trap and alignment-check flags off on entry. */
+    wrmsr(MSR_SFMASK, (1u << 9) | (1u << 10) | (1u << 8) | (1u << 18));
+}
+
+struct process *current_process(void)
+{
+    return sched_current()->proc;
+}
+
+void syscall_dispatch(trap_frame_t *f)
+{
+    uint64_t n = f->rax;
+    int64_t ret = ERR_NOT_SUPPORTED;
+    if (n < SYS_COUNT) {
+        __atomic_fetch_add(&counts[n], 1, __ATOMIC_RELAXED);
+        ret = table[n](f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9);
+    }
+    f->rax = (uint64_t)ret;
+    thread_t *t = sched_current();
+    if (t->proc && process_dying(t->proc))
+        thread_exit(0);
+    intr_disable();
+    sched_preempt_point();
+}
+
+uint64_t syscall_count(unsigned num)
+{
+    return num < SYS_COUNT ? counts[num] : 0;
+}

@@ -1,0 +1,27 @@
+/*
+ * The bootstrap message: the first message a process finds on the channel
+ * whose handle it receives in RDI at start. The kernel sends one to init;
+ * a parent sends one to each child it starts. Handles travel with the
+ * message; handle_names[i] names handles[i].
+ */
+#ifndef ABI_BOOTSTRAP_H
+#define ABI_BOOTSTRAP_H
+
+#include <stdint.h>
+#include "abi/channel.h"
+
+#define BOOTSTRAP_MAGIC 0x74736f62u /* "bost" */
+#define BOOTSTRAP_VERSION 1u
+#define BOOTSTRAP_NAME_MAX 32u
+#define BOOTSTRAP_ARGS_MAX 512u
+
+typedef struct bootstrap_msg {
+    uint32_t magic;
+    uint32_t version;
+    uint32_t nhandles;
+    uint32_t reserved;
+    char args[BOOTSTRAP_ARGS_MAX];        /* command line, NUL-terminated */
+    char handle_names[CHAN_MAX_HANDLES][BOOTSTRAP_NAME_MAX];
+} bootstrap_msg_t;
+
+#endif

@@ -1,0 +1,32 @@
+/* Process quotas and status, shared by the kernel and programs. */
+#ifndef ABI_PROCESS_H
+#define ABI_PROCESS_H
+
+#include <stdint.h>
+
+#define PROCESS_NAME_MAX 32
+
+typedef struct process_quota {
+    uint64_t memory_bytes; /* vmo memory the process may hold */
+    uint32_t handles;      /* handle table entries */
+    uint32_t threads;      /* live threads */
+} process_quota_t;
+
+enum process_exit_reason {
+    PROCESS_RUNNING = 0,
+    PROCESS_EXITED = 1,  /* process_exit or its last thread ended */
+    PROCESS_KILLED = 2,  /* process_kill */
+    PROCESS_FAULTED = 3, /* an exception it did not handle */
+};
+
+typedef struct process_info {
+    char name[PROCESS_NAME_MAX];
+    uint32_t exit_reason;  /* enum process_exit_reason */
+    int32_t exit_code;
+    uint32_t threads;
+    uint32_t handles;
+    uint64_t memory_bytes;
+    uint64_t cpu_ns;
+} process_info_t;
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * System call numbers. The table is an X-macro so the kernel's dispatch
+ * table, the user stubs and the names used in traces come from one list:
+ *     X(number, name, argument count)
+ * Calling convention (x86_64 `syscall`): number in RAX, arguments in RDI,
+ * RSI, RDX, R10, R8, R9; result in RAX: >= 0 success (a value or OK), < 0
+ * an error from abi/errors.h. Each call is documented in docs/syscalls.md.
+ * Numbers are stable ABI: append, never renumber.
+ */
+#ifndef ABI_SYSCALLS_H
+#define ABI_SYSCALLS_H
+
+#define CAIRN_SYSCALLS(X)                                                      \
+    X(0, null, 0)                                                              \
+    X(1, debug_write, 2)                                                       \
+    X(2, clock_get, 0)                                                         \
+    X(3, handle_close, 1)                                                      \
+    X(4, handle_dup, 3)                                                        \
+    X(5, handle_info, 2)                                                       \
+    X(6, handle_revoke, 1)                                                     \
+    X(7, process_exit, 1)                                                      \
+    X(8, thread_yield, 0)                                                      \
+    X(9, thread_sleep, 1)                                                      \
+    X(10, vmo_create, 3)                                                       \
+    X(11, vmo_read, 4)                                                         \
+    X(12, vmo_write, 4)                                                        \
+    X(13, vm_map, 6)                                                           \
+    X(14, vm_unmap, 3)                                                         \
+    X(15, vm_protect, 4)                                                       \
+    X(16, chan_create, 2)                                                      \
+    X(17, chan_write, 5)                                                       \
+    X(18, chan_read, 6)                                                        \
+    X(19, chan_call, 6)                                                        \
+    X(20, object_wait, 4)                                                      \
+    X(21, process_create, 3)                                                   \
+    X(22, process_start, 4)                                                    \
+    X(23, process_kill, 1)                                                     \
+    X(24, thread_create, 5)                                                    \
+    X(25, thread_exit, 1)                                                      \
+    X(26, thread_set_fs, 1)                                                    \
+    X(27, process_info, 2)
+
+enum syscall_number {
+#define CAIRN_SYSCALL_ENUM(num, name, nargs) SYS_##name = (num),
+    CAIRN_SYSCALLS(CAIRN_SYSCALL_ENUM)
+#undef CAIRN_SYSCALL_ENUM
+    SYS_COUNT
+};
+
+#endif

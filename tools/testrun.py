@@ -12,7 +12,7 @@ QEMU runs are described by tests/qemu/*.test files (INI). Keys of [test]:
     cmdline     kernel command line ("test" is always added: it makes the
                 kernel report through isa-debug-exit)
     modules     boot modules, one per line: PATH [ARGS] (PATH relative to the
-                repository)
+                repository, or @build/PATH relative to the target build tree)
     expect      regular expressions that must all appear in the serial log
     forbid      regular expressions that must not appear; a kernel panic or
                 exception report is always forbidden unless panic = expected
@@ -38,7 +38,8 @@ QEMU runs are described by tests/qemu/*.test files (INI). Keys of [test]:
     monitor     "REGEX => COMMAND": once REGEX appears in the log, send
                 COMMAND to QEMU's human monitor (e.g. "waiting => nmi")
     ktests      "yes" to count each "ktest: PASS/FAIL name" line of the log as
-                a result of its own
+                a result of its own (and "utest: ..." lines of the in-guest
+                system tests the same way)
 """
 import argparse
 import configparser
@@ -144,6 +145,12 @@ def config_label(spec, cfg):
     return f"{spec.name}[{','.join(parts)}]"
 
 
+def module_path(path, build_dir):
+    if path.startswith("@build/"):
+        return Path(build_dir) / path[len("@build/"):]
+    return ROOT / path
+
+
 def make_iso(spec, kernel, iso_dir):
     """One ISO per (kernel, command line, modules), reused across the matrix."""
     h = hashlib.sha256()
@@ -153,7 +160,7 @@ def make_iso(spec, kernel, iso_dir):
     mod_args = []
     for line in spec.modules:
         path, _, args = line.partition(" ")
-        full = ROOT / path
+        full = module_path(path, Path(kernel).parent.parent)
         h.update(full.read_bytes())
         h.update(line.encode())
         mod_args.append(f"{full}={args}" if args else str(full))
@@ -242,20 +249,31 @@ def judge(spec, text, status, ended):
     return ("fail" if reasons else "pass"), reasons
 
 
-def ktest_results(text, label):
+def suite_results(text, label, suite):
+    """Verdict lines of one in-guest suite (ktest: kernel, utest: user)."""
     results = []
-    for m in re.finditer(r"ktest: (PASS|FAIL) (\S+?):?(?: (.*))?$", text, re.M):
+    for m in re.finditer(rf"{suite}: (PASS|FAIL) (\S+?):?(?: (.*))?$", text, re.M):
         ok = m.group(1) == "PASS"
-        results.append((f"{label} ktest {m.group(2)}", ok, "" if ok else (m.group(3) or "")))
-    done = re.search(r"ktest: done, (\d+) passed, (\d+) failed", text)
-    running = re.search(r"ktest: running (\d+) tests", text)
+        results.append((f"{label} {suite} {m.group(2)}", ok, "" if ok else (m.group(3) or "")))
+    done = re.search(rf"{suite}: done, (\d+) passed, (\d+) failed", text)
+    running = re.search(rf"{suite}: running (\d+) tests", text)
     if running and int(running.group(1)) != len(results):
-        results.append((f"{label} ktest count", False,
+        results.append((f"{label} {suite} count", False,
                         f"{running.group(1)} tests selected but {len(results)} verdicts: some did not report"))
     if not done:
-        results.append((f"{label} ktest summary", False, "no 'ktest: done' line: the self-tests did not finish"))
+        results.append((f"{label} {suite} summary", False, f"no '{suite}: done' line: the tests did not finish"))
     elif int(done.group(1)) != sum(ok for _, ok, _ in results):
-        results.append((f"{label} ktest summary", False, "PASS lines and the kernel's count differ"))
+        results.append((f"{label} {suite} summary", False, "PASS lines and the suite's own count differ"))
+    return results
+
+
+def ktest_results(text, label):
+    results = []
+    for suite in ("ktest", "utest"):
+        if re.search(rf"{suite}: running \d+ tests", text) or suite == "ktest" and "ktest:" in text:
+            results += suite_results(text, label, suite)
+    if not results:
+        results.append((f"{label} tests", False, "no ktest or utest output at all"))
     return results
 
 

@@ -118,6 +118,7 @@ void thread_exit(int code)
     t->state = THREAD_DEAD;
     spin_unlock(&t->exit_wq.lock);
     wait_wake_all(&t->exit_wq, OK);
+    obj_signal(&t->obj, 0, SIG_TERMINATED);
     sched_switch_away();
     __builtin_unreachable();
 }

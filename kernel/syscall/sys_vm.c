@@ -78,6 +78,17 @@ int64_t sys_vmo_write(uint64_t h, uint64_t buf, uint64_t offset, uint64_t len, u
     return vmo_io(h, buf, offset, len, true);
 }
 
+int64_t sys_vmo_get_size(uint64_t h, uint64_t out, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    vmo_t *v;
+    int err = handle_get(current_process(), (handle_t)h, OBJ_VMO, RIGHT_READ, (kobject_t **)&v);
+    if (err != OK)
+        return err;
+    uint64_t size = v->size;
+    obj_unref(&v->obj);
+    return copy_to_user(uptr(out), &size, sizeof size);
+}
+
 /* The target process: the caller, or one it manages. Returns a reference. */
 static int target_process(uint64_t h, process_t **out)
 {

@@ -38,7 +38,8 @@
     X(24, thread_create, 5)                                                    \
     X(25, thread_exit, 1)                                                      \
     X(26, thread_set_fs, 1)                                                    \
-    X(27, process_info, 2)
+    X(27, process_info, 2)                                                     \
+    X(28, vmo_get_size, 2)
 
 enum syscall_number {
 #define CAIRN_SYSCALL_ENUM(num, name, nargs) SYS_##name = (num),

@@ -1,0 +1,126 @@
+/*
+ * System call wrappers for programs: one static inline function per call in
+ * abi/syscalls.h, with the types the kernel expects. Each returns what the
+ * kernel returned: >= 0 success, < 0 an error from abi/errors.h.
+ * docs/syscalls.md describes every call.
+ */
+#ifndef CAIRN_SYS_H
+#define CAIRN_SYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi/bootstrap.h"
+#include "abi/channel.h"
+#include "abi/errors.h"
+#include "abi/handle.h"
+#include "abi/process.h"
+#include "abi/syscalls.h"
+
+/* vm_map flags and vmo_create flags (the kernel's mm/aspace.h, obj/vmo.h). */
+#define MAP_READ (1u << 0)
+#define MAP_WRITE (1u << 1)
+#define MAP_EXEC (1u << 2)
+#define MAP_FIXED (1u << 3)
+#define VMO_CONTIGUOUS 1u
+#define DEADLINE_INFINITE UINT64_MAX
+
+static inline int64_t syscall6(uint64_t n, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                               uint64_t a5)
+{
+    int64_t ret;
+    register uint64_t r10 __asm__("r10") = a3;
+    register uint64_t r8 __asm__("r8") = a4;
+    register uint64_t r9 __asm__("r9") = a5;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "a"(n), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+
+#define SC(n, ...) syscall6(n, ##__VA_ARGS__)
+#define U(x) ((uint64_t)(uintptr_t)(x))
+
+static inline int64_t sys_null(void) { return syscall6(SYS_null, 0, 0, 0, 0, 0, 0); }
+static inline int64_t sys_debug_write(const char *s, size_t n) { return syscall6(SYS_debug_write, U(s), n, 0, 0, 0, 0); }
+static inline int64_t sys_clock_get(void) { return syscall6(SYS_clock_get, 0, 0, 0, 0, 0, 0); }
+static inline int64_t sys_handle_close(handle_t h) { return syscall6(SYS_handle_close, h, 0, 0, 0, 0, 0); }
+static inline int64_t sys_handle_dup(handle_t h, uint32_t rights, handle_t *out)
+{
+    return syscall6(SYS_handle_dup, h, rights, U(out), 0, 0, 0);
+}
+static inline int64_t sys_handle_info(handle_t h, handle_info_t *out) { return syscall6(SYS_handle_info, h, U(out), 0, 0, 0, 0); }
+static inline int64_t sys_handle_revoke(handle_t h) { return syscall6(SYS_handle_revoke, h, 0, 0, 0, 0, 0); }
+static inline int64_t sys_process_exit(int code) { return syscall6(SYS_process_exit, (uint64_t)(int64_t)code, 0, 0, 0, 0, 0); }
+static inline int64_t sys_thread_yield(void) { return syscall6(SYS_thread_yield, 0, 0, 0, 0, 0, 0); }
+static inline int64_t sys_thread_sleep(uint64_t deadline) { return syscall6(SYS_thread_sleep, deadline, 0, 0, 0, 0, 0); }
+static inline int64_t sys_vmo_create(uint64_t size, uint32_t flags, handle_t *out)
+{
+    return syscall6(SYS_vmo_create, size, flags, U(out), 0, 0, 0);
+}
+static inline int64_t sys_vmo_read(handle_t h, void *buf, uint64_t off, uint64_t len)
+{
+    return syscall6(SYS_vmo_read, h, U(buf), off, len, 0, 0);
+}
+static inline int64_t sys_vmo_write(handle_t h, const void *buf, uint64_t off, uint64_t len)
+{
+    return syscall6(SYS_vmo_write, h, U(buf), off, len, 0, 0);
+}
+static inline int64_t sys_vmo_get_size(handle_t h, uint64_t *size)
+{
+    return syscall6(SYS_vmo_get_size, h, U(size), 0, 0, 0, 0);
+}
+static inline int64_t sys_vm_map(handle_t proc, handle_t vmo, uint64_t off, uint64_t len, uint32_t flags, uint64_t *addr)
+{
+    return syscall6(SYS_vm_map, proc, vmo, off, len, flags, U(addr));
+}
+static inline int64_t sys_vm_unmap(handle_t proc, uint64_t addr, uint64_t len)
+{
+    return syscall6(SYS_vm_unmap, proc, addr, len, 0, 0, 0);
+}
+static inline int64_t sys_vm_protect(handle_t proc, uint64_t addr, uint64_t len, uint32_t flags)
+{
+    return syscall6(SYS_vm_protect, proc, addr, len, flags, 0, 0);
+}
+static inline int64_t sys_chan_create(handle_t *a, handle_t *b) { return syscall6(SYS_chan_create, U(a), U(b), 0, 0, 0, 0); }
+static inline int64_t sys_chan_write(handle_t h, const void *bytes, uint32_t nbytes, const handle_t *hs, uint32_t nh)
+{
+    return syscall6(SYS_chan_write, h, U(bytes), nbytes, U(hs), nh, 0);
+}
+static inline int64_t sys_chan_read(handle_t h, void *bytes, handle_t *hs, chan_sizes_t *sizes)
+{
+    return syscall6(SYS_chan_read, h, U(bytes), U(hs), U(sizes), 0, 0);
+}
+static inline int64_t sys_chan_call(handle_t h, const chan_call_args_t *args, uint64_t deadline)
+{
+    return syscall6(SYS_chan_call, h, U(args), deadline, 0, 0, 0);
+}
+static inline int64_t sys_object_wait(handle_t h, uint32_t signals, uint64_t deadline, uint32_t *observed)
+{
+    return syscall6(SYS_object_wait, h, signals, deadline, U(observed), 0, 0);
+}
+static inline int64_t sys_process_create(const char *name, const process_quota_t *q, handle_t *out)
+{
+    return syscall6(SYS_process_create, U(name), U(q), U(out), 0, 0, 0);
+}
+static inline int64_t sys_process_start(handle_t proc, uint64_t entry, uint64_t stack, handle_t arg)
+{
+    return syscall6(SYS_process_start, proc, entry, stack, arg, 0, 0);
+}
+static inline int64_t sys_process_kill(handle_t proc) { return syscall6(SYS_process_kill, proc, 0, 0, 0, 0, 0); }
+static inline int64_t sys_process_info(handle_t proc, process_info_t *out)
+{
+    return syscall6(SYS_process_info, proc, U(out), 0, 0, 0, 0);
+}
+static inline int64_t sys_thread_create(handle_t proc, uint64_t entry, uint64_t stack, uint64_t arg, handle_t *out)
+{
+    return syscall6(SYS_thread_create, proc, entry, stack, arg, U(out), 0);
+}
+static inline int64_t sys_thread_exit(int code) { return syscall6(SYS_thread_exit, (uint64_t)(int64_t)code, 0, 0, 0, 0, 0); }
+static inline int64_t sys_thread_set_fs(uint64_t base) { return syscall6(SYS_thread_set_fs, base, 0, 0, 0, 0, 0); }
+
+#undef SC
+#undef U
+
+#endif

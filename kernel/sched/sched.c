@@ -315,8 +315,12 @@ void sched_idle_loop(void)
     for (;;) {
         intr_disable();
         schedule();
-        /* Nothing to run: halt until an interrupt (sti's one-instruction
-         * shadow makes "enable and halt" atomic: no wake-up is lost). */
+        /* Back in idle: something may have been woken while we switched
+         * (reaping a thread can wake its joiners). Otherwise halt until an
+         * interrupt; sti's one-instruction shadow makes "enable and halt"
+         * atomic, so a wake-up between the check and hlt is not lost. */
+        if (this_cpu()->need_resched)
+            continue;
         __asm__ volatile("sti; hlt" ::: "memory");
     }
 }

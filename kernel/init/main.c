@@ -39,6 +39,11 @@
 #include "init/userinit.h"
 #include "mm/aspace.h"
 #include "obj/channel.h"
+#include "obj/ioport.h"
+#include "obj/irq.h"
+#include "obj/port.h"
+#include "obj/resource.h"
+#include "obj/timer.h"
 #include "obj/process.h"
 #include "obj/thread.h"
 #include "obj/vmo.h"
@@ -194,5 +199,10 @@ void kmain(uint32_t magic, paddr_t info_phys, uint64_t entry_tsc)
     process_init_type();
     vmo_init_type();
     channel_init_type();
+    port_init_type();
+    timer_init_type();
+    resource_init_type();
+    irq_init_type();
+    ioport_init_type();
     stack_switch_call(stack, kmain_late);
 }

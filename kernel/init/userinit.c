@@ -7,7 +7,7 @@
  * address with its permissions; a 256 KiB stack sits below USER_STACK_TOP
  * with unmapped space under it. Init receives a channel in RDI; waiting on
  * it is the bootstrap message with every boot module as a read-only vmo,
- * named after the module.
+ * named after the module, and the root resources (mmio, irq, ioport, dma).
  */
 #include "init/userinit.h"
 #include "abi/bootstrap.h"
@@ -18,7 +18,10 @@
 #include "lib/log.h"
 #include "mm/layout.h"
 #include "mm/pmm.h"
+#include "arch/cpu.h"
+#include "arch/ioapic.h"
 #include "obj/channel.h"
+#include "obj/resource.h"
 #include "obj/process.h"
 #include "obj/thread.h"
 #include "obj/vmo.h"
@@ -84,6 +87,36 @@ static int module_vmo(const boot_module_t *m, vmo_t **out)
     return err;
 }
 
+/* The root resources, named mmio, irq, ioport and dma: everything init
+ * may hand out. MMIO covers the physical address space; the RAM the kernel
+ * manages is refused when MMIO vmos are made (platform issue). */
+static int add_root_resources(message_t *msg, bootstrap_msg_t *b)
+{
+    static const struct {
+        const char *name;
+        uint32_t kind;
+    } roots[] = {{"mmio", RESOURCE_MMIO}, {"irq", RESOURCE_IRQ}, {"ioport", RESOURCE_IOPORT}, {"dma", RESOURCE_DMA}};
+    for (size_t i = 0; i < ARRAY_SIZE(roots); i++) {
+        uint64_t len = roots[i].kind == RESOURCE_MMIO     ? 1ull << cpu_features.phys_bits
+                       : roots[i].kind == RESOURCE_IRQ    ? MAX(ioapic_gsi_count(), (size_t)1)
+                       : roots[i].kind == RESOURCE_IOPORT ? IOPORT_MAX
+                                                          : 1;
+        if (msg->nhandles == CHAN_MAX_HANDLES)
+            return ERR_NO_RESOURCES;
+        resource_t *r;
+        int err = resource_create(roots[i].kind, 0, len, &r);
+        if (err != OK)
+            return err;
+        handle_node_t *n = handle_node_create(&r->obj, RIGHT_READ | RIGHT_MANAGE | RIGHT_DUPLICATE | RIGHT_TRANSFER);
+        obj_unref(&r->obj);
+        if (!n)
+            return ERR_NO_MEMORY;
+        ksnprintf(b->handle_names[msg->nhandles], BOOTSTRAP_NAME_MAX, "%s", roots[i].name);
+        msg->handles[msg->nhandles++] = n;
+    }
+    return OK;
+}
+
 /* Queue the bootstrap message on the kernel's end of init's channel. */
 static int send_bootstrap(channel_t *ch, const boot_info_t *bi)
 {
@@ -96,7 +129,8 @@ static int send_bootstrap(channel_t *ch, const boot_info_t *bi)
     b->version = BOOTSTRAP_VERSION;
     ksnprintf(b->args, sizeof b->args, "%s", cmdline_text());
     int err = OK;
-    for (size_t i = 0; i < bi->module_count && msg->nhandles < CHAN_MAX_HANDLES && err == OK; i++) {
+    /* Leave room for the four root resources. */
+    for (size_t i = 0; i < bi->module_count && msg->nhandles < CHAN_MAX_HANDLES - 4 && err == OK; i++) {
         vmo_t *v;
         if ((err = module_vmo(&bi->modules[i], &v)) != OK)
             break;
@@ -109,6 +143,8 @@ static int send_bootstrap(channel_t *ch, const boot_info_t *bi)
         module_name(&bi->modules[i], b->handle_names[msg->nhandles], BOOTSTRAP_NAME_MAX);
         msg->handles[msg->nhandles++] = n;
     }
+    if (err == OK)
+        err = add_root_resources(msg, b);
     b->nhandles = msg->nhandles;
     if (err == OK)
         err = channel_write(ch, msg);

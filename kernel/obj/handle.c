@@ -11,6 +11,8 @@
  * so whoever derived the closed handle can still revoke them.
  */
 #include "obj/handle.h"
+#include "arch/lapic.h"
+#include "arch/trap_vectors.h"
 #include "lib/kassert.h"
 #include "lib/kstring.h"
 #include "lib/spinlock.h"
@@ -127,6 +129,8 @@ static handle_t install_locked(struct process *p, handle_node_t *n)
     t->used++;
     n->owner = p;
     n->slot = i;
+    if (n->obj->type == OBJ_IOPORT)
+        __atomic_fetch_add(&p->io_gen, 1, __ATOMIC_RELEASE); /* its allowed ports changed */
     return make_value(i, t->slots[i].gen);
 }
 
@@ -139,6 +143,14 @@ static void uninstall_locked(handle_node_t *n)
     if (s->gen == 0)
         s->gen = 1;
     t->used--;
+    if (n->obj->type == OBJ_IOPORT) {
+        /* Ports taken away: CPUs running the process must rebuild their
+         * bitmap before they next return to user mode; the reschedule IPI
+         * makes each pass through an interrupt return (rare: a broadcast). */
+        __atomic_fetch_add(&n->owner->io_gen, 1, __ATOMIC_RELEASE);
+        if (lapic_ready())
+            lapic_send_ipi_others(VEC_IPI_RESCHEDULE);
+    }
     n->owner = NULL;
 }
 
@@ -404,4 +416,14 @@ uint32_t handle_count(struct process *p)
 handle_node_t *handle_node_create(kobject_t *obj, uint32_t rights)
 {
     return node_new(obj, rights);
+}
+
+void handle_for_each_locked_ioport(struct process *p, void (*fn)(kobject_t *obj, void *ctx), void *ctx)
+{
+    uint64_t fl = spin_lock_irqsave(&cap_lock);
+    handle_table_t *t = &p->handles;
+    for (uint32_t i = 0; i < t->capacity; i++)
+        if (t->slots[i].node && t->slots[i].node->obj->type == OBJ_IOPORT)
+            fn(t->slots[i].node->obj, ctx);
+    spin_unlock_irqrestore(&cap_lock, fl);
 }

@@ -6,6 +6,7 @@
  */
 #include "obj/object.h"
 #include "lib/kassert.h"
+#include "obj/port.h"
 
 static const obj_ops_t *ops_table[OBJ_TYPE_COUNT];
 static uint64_t next_id = 1; /* atomic; 0 is never an object id */
@@ -23,6 +24,7 @@ void obj_init(kobject_t *o, obj_type_t type)
     o->refs = 1;
     o->signals = 0;
     wait_queue_init(&o->waiters);
+    list_init(&o->bindings);
     o->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
 }
 
@@ -45,8 +47,11 @@ void obj_unref(kobject_t *o)
 {
     uint32_t old = __atomic_fetch_sub(&o->refs, 1, __ATOMIC_ACQ_REL);
     kassert(old > 0);
-    if (old == 1)
+    if (old == 1) {
+        if (!list_empty(&o->bindings))
+            port_unbind_all(o);
         ops_table[o->type]->destroy(o);
+    }
 }
 
 const char *obj_type_name(obj_type_t type)
@@ -61,11 +66,15 @@ void obj_signal(kobject_t *o, uint32_t clear, uint32_t set)
     uint64_t fl = spin_lock_irqsave(&o->waiters.lock);
     uint32_t old = o->signals;
     o->signals = (old & ~clear) | set;
-    bool raised = (o->signals & ~old) != 0;
+    uint32_t now = o->signals;
+    bool raised = (now & ~old) != 0;
     spin_unlock_irqrestore(&o->waiters.lock, fl);
     /* Waiters re-check their own mask after waking: wake all on any rise. */
-    if (raised)
+    if (raised) {
         wait_wake_all(&o->waiters, OK);
+        if (!list_empty(&o->bindings)) /* a hint; port_notify re-checks under its lock */
+            port_notify(o, now & ~old);
+    }
 }
 
 uint32_t obj_signals(kobject_t *o)

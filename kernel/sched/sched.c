@@ -18,6 +18,7 @@
 #include "arch/cpu.h"
 #include "arch/fpu.h"
 #include "mm/aspace.h"
+#include "obj/ioport.h"
 #include "obj/process.h"
 #include "arch/intr.h"
 #include "arch/lapic.h"
@@ -141,6 +142,7 @@ static void switch_user_state(percpu_t *cpu, thread_t *prev, thread_t *next)
         fpu_restore(next->fpu);
         wrmsr(MSR_FS_BASE, next->fs_base);
     }
+    ioport_sync_cpu(next->proc);
 }
 
 /* Pick the next thread and switch to it. Interrupts off, no rq lock held. */

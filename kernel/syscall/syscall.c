@@ -9,6 +9,7 @@
 #include "arch/cpu.h"
 #include "arch/intr.h"
 #include "arch/percpu.h"
+#include "obj/ioport.h"
 #include "obj/process.h"
 #include "obj/thread.h"
 #include "sched/sched.h"
@@ -60,6 +61,7 @@ void syscall_dispatch(trap_frame_t *f)
         thread_exit(0);
     intr_disable();
     sched_preempt_point();
+    ioport_sync_cpu(t->proc);
 }
 
 uint64_t syscall_count(unsigned num)

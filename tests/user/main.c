@@ -17,6 +17,15 @@ extern const uchild_t __uchildren_start[], __uchildren_end[];
 handle_t utest_image;
 handle_t ut_extra[CHAN_MAX_HANDLES];
 uint32_t ut_nextra;
+static char extra_names[CHAN_MAX_HANDLES][BOOTSTRAP_NAME_MAX];
+
+handle_t ut_named(const char *name)
+{
+    for (uint32_t i = 0; i < ut_nextra; i++)
+        if (strcmp(extra_names[i], name) == 0)
+            return ut_extra[i];
+    return HANDLE_INVALID;
+}
 static const char *current_test = "?";
 static bool failure_reported;
 
@@ -104,8 +113,11 @@ int main(handle_t boot)
     for (uint32_t i = 0; i < msg.nhandles; i++) {
         if (strcmp(msg.handle_names[i], "utest") == 0 && !utest_image)
             utest_image = hs[i];
-        else if (ut_nextra < CHAN_MAX_HANDLES)
+        else if (ut_nextra < CHAN_MAX_HANDLES) {
+            memcpy(extra_names[ut_nextra], msg.handle_names[i], BOOTSTRAP_NAME_MAX);
+            extra_names[ut_nextra][BOOTSTRAP_NAME_MAX - 1] = '\0';
             ut_extra[ut_nextra++] = hs[i];
+        }
     }
     const char *child = strstr_simple(msg.args, "child=");
     if (child) {

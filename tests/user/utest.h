@@ -69,6 +69,12 @@ int utest_wait(handle_t proc, process_info_t *info);
 
 /* The utest binary itself (a vmo), for spawning. */
 extern handle_t utest_image;
+/* Handles from the bootstrap message other than the image, in order (a
+ * child's extra handles), and by name (init's root resources: "mmio",
+ * "irq", "ioport", "dma"). */
+extern handle_t ut_extra[CHAN_MAX_HANDLES];
+extern uint32_t ut_nextra;
+handle_t ut_named(const char *name);
 
 static inline uint64_t ut_now(void) { return (uint64_t)sys_clock_get(); }
 #define UT_MS 1000000ull

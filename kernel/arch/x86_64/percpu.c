@@ -19,7 +19,7 @@ static volatile bool bsp_ready;
 
 static void gdt_set_tss(uint64_t *gdt, const tss_t *tss)
 {
-    uint64_t base = (uint64_t)tss, limit = sizeof(tss_t) - 1;
+    uint64_t base = (uint64_t)tss, limit = sizeof(tss_t) + IOMAP_BYTES; /* bitmap + terminator */
     gdt[SEL_TSS / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
                        (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
     gdt[SEL_TSS / 8 + 1] = base >> 32;
@@ -60,8 +60,9 @@ void percpu_init(uint32_t id)
     p->gdt[SEL_KDATA / 8] = DESC_DATA;
     p->gdt[SEL_UDATA / 8] = DESC_DATA | DPL3;
     p->gdt[SEL_UCODE / 8] = DESC_CODE64 | DPL3;
-    /* No I/O bitmap yet: an iomap_base past the limit denies all ports. */
-    p->tss.iomap_base = sizeof(tss_t);
+    /* No process's ports yet: an iomap_base past the limit denies all. */
+    p->tss.iomap_base = IOMAP_DENY;
+    p->iomap[IOMAP_BYTES] = 0xff;
     gdt_set_tss(p->gdt, &p->tss);
     load_gdt(p);
     wrmsr(MSR_GS_BASE, (uint64_t)p);

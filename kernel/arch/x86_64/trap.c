@@ -17,6 +17,7 @@
 #include "lib/log.h"
 #include "lib/panic.h"
 #include "mm/kstack.h"
+#include "obj/ioport.h"
 #include "obj/process.h"
 #include "obj/thread.h"
 #include "sched/sched.h"
@@ -158,5 +159,6 @@ void trap_dispatch(trap_frame_t *f)
         thread_t *t = sched_current();
         if (t->proc && process_dying(t->proc))
             thread_exit(0);
+        ioport_sync_cpu(t->proc);
     }
 }

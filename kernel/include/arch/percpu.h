@@ -32,6 +32,9 @@
 #ifndef __ASSEMBLER__
 #include "types.h"
 
+#define IOMAP_BYTES 8192
+#define IOMAP_DENY 0xffff /* iomap_base past the TSS limit: no port allowed */
+
 typedef struct PACKED tss {
     uint32_t reserved0;
     uint64_t rsp[3];
@@ -55,11 +58,19 @@ typedef struct percpu {
     volatile bool need_resched;
     uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
     tss_t tss __attribute__((aligned(16)));
+    /* The I/O permission bitmap must follow the TSS (its offset is
+     * tss.iomap_base); one bit per port, 0 = allowed, plus the 0xff byte
+     * the CPU may read past the end. Holds the ports of io_owner/io_gen. */
+    uint8_t iomap[IOMAP_BYTES + 1];
+    uint64_t io_owner;      /* process id whose ports iomap holds, 0 none */
+    uint64_t io_gen;
     vaddr_t ist_top[IST_COUNT + 1];
 } percpu_t;
 
 _Static_assert(__builtin_offsetof(percpu_t, kstack_top) == PERCPU_KSTACK_TOP, "percpu layout");
 _Static_assert(__builtin_offsetof(percpu_t, user_rsp) == PERCPU_USER_RSP, "percpu layout");
+_Static_assert(__builtin_offsetof(percpu_t, iomap) == __builtin_offsetof(percpu_t, tss) + sizeof(tss_t),
+               "the I/O bitmap must follow the TSS");
 
 static inline percpu_t *this_cpu(void)
 {

@@ -10,6 +10,7 @@
 #define OBJ_OBJECT_H
 
 #include "types.h"
+#include "lib/list.h"
 #include "sched/wait.h"
 
 typedef enum obj_type {
@@ -32,6 +33,7 @@ typedef struct kobject {
     uint64_t id;
     uint32_t signals;     /* SIG_* bits, under waiters.lock */
     wait_queue_t waiters; /* threads in object_wait */
+    list_t bindings;      /* port bindings (obj/port.h), under port.c's bind_lock */
 } kobject_t;
 
 typedef struct obj_ops {

@@ -40,6 +40,7 @@ typedef struct process {
     process_quota_t quota;
     uint64_t mem_used;
     uint64_t cpu_ns;            /* CPU time of threads that ended */
+    uint64_t io_gen;            /* bumped when its ioport handles change (atomic) */
 } process_t;
 
 int process_create(const char *name, const process_quota_t *quota, process_t **out);

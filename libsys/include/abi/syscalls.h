@@ -39,7 +39,20 @@
     X(25, thread_exit, 1)                                                      \
     X(26, thread_set_fs, 1)                                                    \
     X(27, process_info, 2)                                                     \
-    X(28, vmo_get_size, 2)
+    X(28, vmo_get_size, 2)                                                     \
+    X(29, port_create, 1)                                                      \
+    X(30, port_bind, 4)                                                        \
+    X(31, port_unbind, 3)                                                      \
+    X(32, port_wait, 3)                                                        \
+    X(33, port_queue, 3)                                                       \
+    X(34, timer_create, 1)                                                     \
+    X(35, timer_set, 3)                                                        \
+    X(36, timer_cancel, 1)                                                     \
+    X(37, resource_derive, 5)                                                  \
+    X(38, resource_info, 2)                                                    \
+    X(39, irq_create, 4)                                                       \
+    X(40, irq_ack, 1)                                                          \
+    X(41, ioport_create, 4)
 
 enum syscall_number {
 #define CAIRN_SYSCALL_ENUM(num, name, nargs) SYS_##name = (num),

@@ -14,7 +14,9 @@
 #include "abi/channel.h"
 #include "abi/errors.h"
 #include "abi/handle.h"
+#include "abi/port.h"
 #include "abi/process.h"
+#include "abi/resource.h"
 #include "abi/syscalls.h"
 
 /* vm_map flags and vmo_create flags (the kernel's mm/aspace.h, obj/vmo.h). */
@@ -119,6 +121,47 @@ static inline int64_t sys_thread_create(handle_t proc, uint64_t entry, uint64_t 
 }
 static inline int64_t sys_thread_exit(int code) { return syscall6(SYS_thread_exit, (uint64_t)(int64_t)code, 0, 0, 0, 0, 0); }
 static inline int64_t sys_thread_set_fs(uint64_t base) { return syscall6(SYS_thread_set_fs, base, 0, 0, 0, 0, 0); }
+
+static inline int64_t sys_port_create(handle_t *out) { return syscall6(SYS_port_create, U(out), 0, 0, 0, 0, 0); }
+static inline int64_t sys_port_bind(handle_t port, handle_t obj, uint64_t key, uint32_t signals)
+{
+    return syscall6(SYS_port_bind, port, obj, key, signals, 0, 0);
+}
+static inline int64_t sys_port_unbind(handle_t port, handle_t obj, uint64_t key)
+{
+    return syscall6(SYS_port_unbind, port, obj, key, 0, 0, 0);
+}
+static inline int64_t sys_port_wait(handle_t port, uint64_t deadline, port_packet_t *out)
+{
+    return syscall6(SYS_port_wait, port, deadline, U(out), 0, 0, 0);
+}
+static inline int64_t sys_port_queue(handle_t port, uint64_t key, const uint64_t data[2])
+{
+    return syscall6(SYS_port_queue, port, key, U(data), 0, 0, 0);
+}
+static inline int64_t sys_timer_create(handle_t *out) { return syscall6(SYS_timer_create, U(out), 0, 0, 0, 0, 0); }
+static inline int64_t sys_timer_set(handle_t t, uint64_t deadline, uint64_t period)
+{
+    return syscall6(SYS_timer_set, t, deadline, period, 0, 0, 0);
+}
+static inline int64_t sys_timer_cancel(handle_t t) { return syscall6(SYS_timer_cancel, t, 0, 0, 0, 0, 0); }
+static inline int64_t sys_resource_derive(handle_t parent, uint32_t kind, uint64_t base, uint64_t len, handle_t *out)
+{
+    return syscall6(SYS_resource_derive, parent, kind, base, len, U(out), 0);
+}
+static inline int64_t sys_resource_info(handle_t r, resource_info_t *out)
+{
+    return syscall6(SYS_resource_info, r, U(out), 0, 0, 0, 0);
+}
+static inline int64_t sys_irq_create(handle_t res, uint32_t num, uint32_t flags, handle_t *out)
+{
+    return syscall6(SYS_irq_create, res, num, flags, U(out), 0, 0);
+}
+static inline int64_t sys_irq_ack(handle_t irq) { return syscall6(SYS_irq_ack, irq, 0, 0, 0, 0, 0); }
+static inline int64_t sys_ioport_create(handle_t res, uint32_t base, uint32_t len, handle_t *out)
+{
+    return syscall6(SYS_ioport_create, res, base, len, U(out), 0, 0);
+}
 
 #undef SC
 #undef U

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Hardware delegation: resources, irq and ioport objects. Every hardware
+ * object and derived resource is created as a child of the resource
+ * handle it came from, so revoking that handle takes them all back.
+ */
+#include "obj/ioport.h"
+#include "obj/irq.h"
+#include "obj/process.h"
+#include "obj/resource.h"
+#include "syscall/syscall.h"
+#include "syscall/usercopy.h"
+
+#define RESOURCE_RIGHTS (RIGHT_READ | RIGHT_MANAGE | RIGHT_DUPLICATE | RIGHT_TRANSFER)
+#define IRQ_RIGHTS (RIGHT_WAIT | RIGHT_MANAGE | RIGHT_DUPLICATE | RIGHT_TRANSFER)
+#define IOPORT_RIGHTS (RIGHT_READ | RIGHT_DUPLICATE | RIGHT_TRANSFER)
+
+/* Check that resource handle rh covers [base, base+len) of kind. */
+static int covering(uint64_t rh, uint32_t kind, uint64_t base, uint64_t len)
+{
+    resource_t *r;
+    int err = handle_get(current_process(), (handle_t)rh, OBJ_RESOURCE, RIGHT_MANAGE, (kobject_t **)&r);
+    if (err != OK)
+        return err;
+    if (!resource_covers(r, kind, base, len))
+        err = ERR_ACCESS_DENIED;
+    obj_unref(&r->obj);
+    return err;
+}
+
+/* Install obj as a child of resource handle rh; copy the value out. */
+static int give_child(uint64_t rh, kobject_t *obj, uint32_t rights, uint64_t out)
+{
+    process_t *p = current_process();
+    handle_t h;
+    int err = handle_create_child(p, (handle_t)rh, obj, rights, &h);
+    obj_unref(obj);
+    if (err != OK)
+        return err;
+    err = copy_to_user(uptr(out), &h, sizeof h);
+    if (err != OK)
+        handle_close(p, h);
+    return err;
+}
+
+/* resource_derive(parent, kind, base, len, out*) */
+int64_t sys_resource_derive(uint64_t rh, uint64_t kind, uint64_t base, uint64_t len, uint64_t out, uint64_t a5)
+{
+    if (kind > UINT32_MAX)
+        return ERR_INVALID_ARGS;
+    int err = covering(rh, (uint32_t)kind, base, len);
+    if (err != OK)
+        return err;
+    resource_t *r;
+    if ((err = resource_create((uint32_t)kind, base, len, &r)) != OK)
+        return err;
+    return give_child(rh, &r->obj, RESOURCE_RIGHTS, out);
+}
+
+int64_t sys_resource_info(uint64_t rh, uint64_t out, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    resource_t *r;
+    int err = handle_get(current_process(), (handle_t)rh, OBJ_RESOURCE, RIGHT_READ, (kobject_t **)&r);
+    if (err != OK)
+        return err;
+    resource_info_t info = {r->kind, 0, r->base, r->len};
+    obj_unref(&r->obj);
+    return copy_to_user(uptr(out), &info, sizeof info);
+}
+
+/* irq_create(resource, number, flags, out*): number is a GSI, or an ISA
+ * IRQ with IRQ_ISA (mapped through the MADT's overrides, whose trigger
+ * mode then applies). The resource must cover the GSI. */
+int64_t sys_irq_create(uint64_t rh, uint64_t num, uint64_t flags, uint64_t out, uint64_t a4, uint64_t a5)
+{
+    if (flags & ~(uint64_t)(IRQ_ISA | IRQ_LEVEL | IRQ_ACTIVE_LOW) || num > UINT32_MAX)
+        return ERR_INVALID_ARGS;
+    irq_trigger_t trig = {(flags & IRQ_LEVEL) != 0, (flags & IRQ_ACTIVE_LOW) != 0};
+    uint32_t gsi = (uint32_t)num;
+    if (flags & IRQ_ISA) {
+        if (num > 15)
+            return ERR_OUT_OF_RANGE;
+        gsi = ioapic_isa_to_gsi((uint8_t)num, &trig);
+    }
+    int err = covering(rh, RESOURCE_IRQ, gsi, 1);
+    if (err != OK)
+        return err;
+    irq_t *irq;
+    if ((err = irq_create(gsi, trig, &irq)) != OK)
+        return err;
+    return give_child(rh, &irq->obj, IRQ_RIGHTS, out);
+}
+
+int64_t sys_irq_ack(uint64_t h, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    irq_t *irq;
+    int err = handle_get(current_process(), (handle_t)h, OBJ_IRQ, RIGHT_MANAGE, (kobject_t **)&irq);
+    if (err != OK)
+        return err;
+    irq_ack(irq);
+    obj_unref(&irq->obj);
+    return OK;
+}
+
+/* ioport_create(resource, base, len, out*): holding the new handle lets
+ * this process use ports [base, base+len) (see obj/ioport.h). */
+int64_t sys_ioport_create(uint64_t rh, uint64_t base, uint64_t len, uint64_t out, uint64_t a4, uint64_t a5)
+{
+    int err = covering(rh, RESOURCE_IOPORT, base, len);
+    if (err != OK)
+        return err;
+    ioport_t *io;
+    if ((err = ioport_create((uint32_t)base, (uint32_t)len, &io)) != OK)
+        return err;
+    return give_child(rh, &io->obj, IOPORT_RIGHTS, out);
+}

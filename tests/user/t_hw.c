@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ *
+ * Hardware delegation from user mode: root resources, narrowing them,
+ * ioport objects (ports usable only while the handle is held), irq objects
+ * (a real interrupt: the PIT's IRQ 0 through the IOAPIC and the MADT's
+ * override), and revocation taking all of it back.
+ */
+#include "utest.h"
+
+#define PIT_CH0 0x40
+#define PIT_CMD 0x43
+
+static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+/* PIT channel 0, mode 0: IRQ 0 once after `count` ticks (1.19 MHz). */
+static void pit_one_shot(uint16_t count)
+{
+    outb(PIT_CMD, 0x30);
+    outb(PIT_CH0, count & 0xff);
+    outb(PIT_CH0, count >> 8);
+}
+
+UTEST(root_resources)
+{
+    static const struct {
+        const char *name;
+        uint32_t kind;
+    } roots[] = {{"mmio", RESOURCE_MMIO}, {"irq", RESOURCE_IRQ}, {"ioport", RESOURCE_IOPORT}, {"dma", RESOURCE_DMA}};
+    for (int i = 0; i < 4; i++) {
+        handle_t r = ut_named(roots[i].name);
+        UT_CHECK(r != HANDLE_INVALID);
+        resource_info_t info;
+        UT_EQ(sys_resource_info(r, &info), OK);
+        UT_EQ(info.kind, roots[i].kind);
+        UT_EQ(info.base, 0);
+    }
+    resource_info_t info;
+    UT_EQ(sys_resource_info(ut_named("ioport"), &info), OK);
+    UT_EQ(info.len, IOPORT_MAX);
+    return 0;
+}
+
+UTEST(resource_derive_narrows)
+{
+    handle_t root = ut_named("ioport"), pit, inner, ro;
+    UT_EQ(sys_resource_derive(root, RESOURCE_IOPORT, 0x40, 4, &pit), OK);
+    resource_info_t info;
+    UT_EQ(sys_resource_info(pit, &info), OK);
+    UT_CHECK(info.base == 0x40 && info.len == 4);
+    UT_EQ(sys_resource_derive(pit, RESOURCE_IOPORT, 0x41, 2, &inner), OK);
+    UT_EQ(sys_resource_derive(pit, RESOURCE_IOPORT, 0x3f, 2, &ro), ERR_ACCESS_DENIED);  /* below */
+    UT_EQ(sys_resource_derive(pit, RESOURCE_IOPORT, 0x43, 2, &ro), ERR_ACCESS_DENIED);  /* past the end */
+    UT_EQ(sys_resource_derive(pit, RESOURCE_IRQ, 0x40, 1, &ro), ERR_ACCESS_DENIED);     /* other kind */
+    UT_EQ(sys_resource_derive(pit, RESOURCE_IOPORT, 0x40, 0, &ro), ERR_ACCESS_DENIED);  /* empty */
+    UT_EQ(sys_resource_derive(pit, 99, 0x40, 1, &ro), ERR_ACCESS_DENIED);
+    UT_EQ(sys_handle_dup(pit, RIGHT_READ | RIGHT_DUPLICATE, &ro), OK);
+    UT_EQ(sys_resource_derive(ro, RESOURCE_IOPORT, 0x40, 1, &inner), ERR_ACCESS_DENIED); /* no MANAGE */
+    /* Revoking the parent takes the derived resource back. */
+    handle_t mid;
+    UT_EQ(sys_resource_derive(pit, RESOURCE_IOPORT, 0x40, 1, &mid), OK);
+    UT_EQ(sys_handle_revoke(pit), OK);
+    UT_EQ(sys_resource_info(mid, &info), ERR_BAD_HANDLE);
+    UT_EQ(sys_resource_info(ro, &info), ERR_BAD_HANDLE);
+    UT_EQ(sys_resource_info(pit, &info), OK);
+    UT_EQ(sys_handle_close(pit), OK);
+    return 0;
+}
+
+/* A child that touches a port it was not given dies of #GP (vector 13). */
+UCHILD(port_without_handle)
+{
+    (void)chan;
+    return inb(0x40);
+}
+
+/* A child given an ioport handle uses its ports; when the parent revokes
+ * the resource that handle came from, the next access faults. */
+UCHILD(port_with_handle)
+{
+    uint8_t v = inb(0x40) | inb(0x41); /* allowed: no fault */
+    (void)v;
+    char c = 1;
+    sys_chan_write(chan, &c, 1, NULL, 0); /* "I used them" */
+    uint32_t seen;
+    sys_object_wait(chan, SIG_READABLE, DEADLINE_INFINITE, &seen); /* parent revoked */
+    return inb(0x40);                                               /* must fault */
+}
+
+UTEST(ioport_only_with_handle)
+{
+    handle_t p, c, res, io;
+    process_info_t info;
+    UT_EQ(utest_spawn("port_without_handle", &p, &c, NULL, 0), OK);
+    UT_EQ(utest_wait(p, &info), OK);
+    UT_EQ(info.exit_reason, PROCESS_FAULTED);
+    UT_EQ(info.exit_code, -14);
+    sys_handle_close(c);
+    sys_handle_close(p);
+
+    UT_EQ(sys_resource_derive(ut_named("ioport"), RESOURCE_IOPORT, 0x40, 4, &res), OK);
+    UT_EQ(sys_ioport_create(res, 0x40, 2, &io), OK);
+    UT_EQ(sys_ioport_create(res, 0x60, 1, &p), ERR_ACCESS_DENIED); /* outside the resource */
+    UT_EQ(utest_spawn("port_with_handle", &p, &c, &io, 1), OK);
+    uint32_t seen;
+    UT_EQ(sys_object_wait(c, SIG_READABLE | SIG_PEER_CLOSED, DEADLINE_INFINITE, &seen), OK);
+    UT_CHECK(seen & SIG_READABLE); /* the child used its ports and is alive */
+    UT_EQ(sys_handle_revoke(res), OK);
+    UT_EQ(sys_chan_write(c, "r", 1, NULL, 0), OK);
+    UT_EQ(utest_wait(p, &info), OK);
+    UT_EQ(info.exit_reason, PROCESS_FAULTED);
+    UT_EQ(info.exit_code, -14);
+    sys_handle_close(c);
+    sys_handle_close(p);
+    sys_handle_close(res);
+    return 0;
+}
+
+/* The PIT's IRQ 0 arrives as SIG_IRQ on an irq object (GSI 2 on QEMU, via
+ * the override), stays masked until acknowledged, and comes again after. */
+UTEST(irq_from_the_pit)
+{
+    handle_t ires, io, irq, again, port;
+    UT_EQ(sys_ioport_create(ut_named("ioport"), PIT_CH0, 4, &io), OK);
+    UT_EQ(sys_resource_derive(ut_named("irq"), RESOURCE_IRQ, 0, 16, &ires), OK);
+    UT_EQ(sys_irq_create(ires, 0, IRQ_ISA, &irq), OK);
+    UT_EQ(sys_irq_create(ires, 0, IRQ_ISA, &again), ERR_ALREADY_EXISTS);
+    UT_EQ(sys_irq_create(ires, 16, IRQ_ISA, &again), ERR_OUT_OF_RANGE);
+    UT_EQ(sys_irq_create(ires, 200, 0, &again), ERR_ACCESS_DENIED); /* outside the resource */
+    UT_EQ(sys_irq_create(ires, 1, 0x80, &again), ERR_INVALID_ARGS);
+    uint32_t seen;
+    pit_one_shot(1193); /* 1 ms */
+    UT_EQ(sys_object_wait(irq, SIG_IRQ, ut_now() + 2000 * UT_MS, &seen), OK);
+    UT_EQ(sys_irq_ack(irq), OK);
+    UT_EQ(sys_object_wait(irq, SIG_IRQ, 0, &seen), ERR_TIMED_OUT); /* ack cleared it */
+    /* Again, through a port. */
+    UT_EQ(sys_port_create(&port), OK);
+    UT_EQ(sys_port_bind(port, irq, 0x1b, SIG_IRQ), OK);
+    pit_one_shot(1193);
+    port_packet_t pkt;
+    UT_EQ(sys_port_wait(port, ut_now() + 2000 * UT_MS, &pkt), OK);
+    UT_EQ(pkt.key, 0x1b);
+    UT_EQ(sys_irq_ack(irq), OK);
+    /* Revoking the resource takes the irq back; the GSI is free again. */
+    UT_EQ(sys_handle_revoke(ires), OK);
+    UT_EQ(sys_irq_ack(irq), ERR_BAD_HANDLE);
+    UT_EQ(sys_irq_create(ires, 0, IRQ_ISA, &irq), OK);
+    sys_handle_close(irq);
+    sys_handle_close(ires);
+    sys_handle_close(port);
+    sys_handle_close(io);
+    return 0;
+}

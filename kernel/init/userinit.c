@@ -118,7 +118,7 @@ static int add_root_resources(message_t *msg, bootstrap_msg_t *b)
 }
 
 /* Queue the bootstrap message on the kernel's end of init's channel. */
-static int send_bootstrap(channel_t *ch, const boot_info_t *bi)
+static int send_bootstrap(channel_t *ch, const boot_info_t *bi, const boot_module_t *self)
 {
     message_t *msg = message_alloc(sizeof(bootstrap_msg_t));
     if (!msg)
@@ -127,7 +127,7 @@ static int send_bootstrap(channel_t *ch, const boot_info_t *bi)
     memset(b, 0, sizeof *b);
     b->magic = BOOTSTRAP_MAGIC;
     b->version = BOOTSTRAP_VERSION;
-    ksnprintf(b->args, sizeof b->args, "%s", cmdline_text());
+    ksnprintf(b->args, sizeof b->args, "%s", self->cmdline); /* init's own module command line */
     int err = OK;
     /* Leave room for the four root resources. */
     for (size_t i = 0; i < bi->module_count && msg->nhandles < CHAN_MAX_HANDLES - 4 && err == OK; i++) {
@@ -191,7 +191,7 @@ int userinit_start(const boot_info_t *bi, process_t **out)
     err = handle_create(p, &theirs->obj, RIGHT_READ | RIGHT_WRITE | RIGHT_WAIT | RIGHT_TRANSFER | RIGHT_DUPLICATE, &h);
     obj_unref(&theirs->obj);
     if (err == OK)
-        err = send_bootstrap(mine, bi);
+        err = send_bootstrap(mine, bi, m);
     obj_unref(&mine->obj); /* init sees PEER_CLOSED after reading: the kernel says nothing more */
     thread_t *t = NULL;
     p->started = true;

@@ -3,7 +3,8 @@
  * utest: the in-guest system test program. Started as init by the kernel
  * (init=utest) it reads its bootstrap message, runs every UTEST and reports;
  * started by itself with "child=NAME" it runs that child body instead (the
- * tests that need a fresh process: faults, kills, quotas, sharing).
+ * tests that need a fresh process: faults, kills, quotas, sharing); with
+ * the argument "bench" it runs the benchmarks of bench.c instead.
  */
 #include <stdarg.h>
 
@@ -101,6 +102,8 @@ static int run_all(void)
     return failed;
 }
 
+int utest_bench(void);
+
 int main(handle_t boot)
 {
     static bootstrap_msg_t msg;
@@ -128,6 +131,8 @@ int main(handle_t boot)
         ut_printf("utest: no 'utest' module among the bootstrap handles");
         return 101;
     }
+    if (strstr_simple(msg.args, " bench"))
+        return utest_bench();
     return run_all();
 }
 

@@ -12,6 +12,7 @@
 #include "lib/kassert.h"
 #include "lib/kstring.h"
 #include "mm/kheap.h"
+#include "sched/sched.h"
 
 static kcache_t chan_cache;
 
@@ -151,7 +152,11 @@ int channel_write(channel_t *ch, message_t *msg)
     spin_unlock_irqrestore(&sh->lock, fl);
     if (err == OK) {
         update_signals(sh);
+        /* A chan_call waiter woken by this (its reply) runs on this CPU
+         * next: the server is about to wait for its next request. */
+        uint64_t fl = sched_sync_begin();
         wait_wake_all(&sh->call_wq, OK);
+        sched_sync_end(fl);
     }
     return err;
 }

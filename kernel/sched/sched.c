@@ -77,6 +77,20 @@ static thread_t *pick_locked(run_queue_t *rq)
     return t;
 }
 
+/* The thread a synchronous wake-up asked to run next, if it is still ready
+ * on this queue and nothing of higher priority waits. */
+static thread_t *take_handoff_locked(percpu_t *cpu, run_queue_t *rq)
+{
+    thread_t *h = cpu->handoff;
+    cpu->handoff = NULL;
+    if (!h || h->state != THREAD_READY || h->cpu != cpu->cpu_id || !list_linked(&h->run_link))
+        return NULL;
+    if (rq->bitmap >> h->priority >> 1) /* a higher level is non-empty */
+        return NULL;
+    dequeue_locked(rq, h);
+    return h;
+}
+
 /* Take a ready thread from the busiest other CPU. Called with our lock
  * held; may drop and retake it to respect the lock order. */
 static thread_t *steal_locked(run_queue_t *mine, uint32_t me)
@@ -159,7 +173,9 @@ static void schedule(void)
         prev->state = THREAD_READY;
         enqueue_locked(rq, prev);
     }
-    thread_t *next = pick_locked(rq);
+    thread_t *next = take_handoff_locked(cpu, rq);
+    if (!next)
+        next = pick_locked(rq);
     if (!next)
         next = steal_locked(rq, cpu->cpu_id);
     if (!next)
@@ -213,7 +229,10 @@ void sched_ready(thread_t *t)
     /* A thread still switching away must stay on its CPU's queue; on_cpu
      * only goes from true to false while t is in no queue, so reading it
      * unlocked is safe: false stays false. */
-    uint32_t target = t->on_cpu ? t->cpu : choose_cpu(t);
+    percpu_t *me = this_cpu();
+    bool sync = me->sync_wake && !t->on_cpu &&
+                (t->affinity == THREAD_ANY_CPU || t->affinity == (int32_t)me->cpu_id);
+    uint32_t target = t->on_cpu ? t->cpu : sync ? me->cpu_id : choose_cpu(t);
     run_queue_t *rq = &rqs[target];
     spin_lock(&rq->lock);
     kassert(t->state == THREAD_NEW || t->state == THREAD_BLOCKED);
@@ -222,6 +241,11 @@ void sched_ready(thread_t *t)
     enqueue_locked(rq, t);
     thread_t *cur = percpu_area[target].current;
     bool preempt = cur && (cur->is_idle || t->priority > cur->priority);
+    if (sync) {
+        preempt = false; /* the waker blocks next and hands over */
+        if (!me->handoff)
+            me->handoff = t;
+    }
     spin_unlock(&rq->lock);
     if (preempt) {
         if (target == this_cpu()->cpu_id)
@@ -335,4 +359,19 @@ uint64_t sched_switch_count(uint32_t cpu)
 size_t sched_queue_length(uint32_t cpu)
 {
     return cpu < MAX_CPUS ? rqs[cpu].length : 0;
+}
+
+uint64_t sched_sync_begin(void)
+{
+    uint64_t fl = read_rflags();
+    intr_disable();
+    this_cpu()->sync_wake = true;
+    return fl;
+}
+
+void sched_sync_end(uint64_t flags)
+{
+    this_cpu()->sync_wake = false;
+    if (flags & (1u << 9))
+        intr_enable();
 }

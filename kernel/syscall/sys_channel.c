@@ -7,6 +7,7 @@
 #include "lib/kstring.h"
 #include "obj/channel.h"
 #include "obj/process.h"
+#include "sched/sched.h"
 #include "syscall/syscall.h"
 #include "syscall/usercopy.h"
 
@@ -168,7 +169,9 @@ int64_t sys_chan_call(uint64_t h, uint64_t argp, uint64_t deadline, uint64_t a3,
     if (err == OK) {
         uint64_t txid = __atomic_fetch_add(&next_txid, 1, __ATOMIC_RELAXED) | (1ull << 63);
         memcpy(m->data, &txid, sizeof txid);
+        uint64_t fl = sched_sync_begin(); /* the server runs here next: we block at once */
         err = write_message(p, ch, m);
+        sched_sync_end(fl);
         message_t *reply = NULL;
         chan_sizes_t need;
         if (err == OK)

@@ -55,6 +55,8 @@ typedef struct percpu {
     uint64_t nmi_count;
     struct thread *current; /* the thread running on this CPU */
     struct aspace *cur_as;  /* user address space loaded, NULL: kernel's */
+    bool sync_wake;         /* the running thread is about to block: wake onto this CPU */
+    struct thread *handoff; /* run this one next if it is still ready here */
     volatile bool need_resched;
     uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
     tss_t tss __attribute__((aligned(16)));

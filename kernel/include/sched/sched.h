@@ -35,6 +35,16 @@ void sched_preempt_point(void);
 /* Ask this CPU to reschedule at the next preemption point. */
 void sched_request_resched(void);
 
+/*
+ * Synchronous wake-ups (the IPC fast path): between sched_sync_begin and
+ * sched_sync_end, threads made ready go on this CPU's queue and the first
+ * is run next when the caller blocks, instead of being sent to another CPU.
+ * For a chan_call and its reply this keeps client and server switching
+ * directly on one CPU: no IPI, no idle CPU woken, no queue search.
+ */
+uint64_t sched_sync_begin(void);
+void sched_sync_end(uint64_t flags);
+
 /* Per-CPU counters, for self-tests and the shell. */
 uint64_t sched_switch_count(uint32_t cpu);
 size_t sched_queue_length(uint32_t cpu);

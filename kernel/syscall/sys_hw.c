@@ -28,10 +28,15 @@ static int covering(uint64_t rh, uint32_t kind, uint64_t base, uint64_t len)
     return err;
 }
 
-/* Install obj as a child of resource handle rh; copy the value out. */
+/* Install obj as a child of resource handle rh; copy the value out. The
+ * child cannot be more duplicable or transferable than the resource
+ * handle it came from: rights never grow along the derivation tree. */
 static int give_child(uint64_t rh, kobject_t *obj, uint32_t rights, uint64_t out)
 {
     process_t *p = current_process();
+    uint32_t parent = 0;
+    handle_get_rights(p, (handle_t)rh, &parent);
+    rights &= ~((RIGHT_DUPLICATE | RIGHT_TRANSFER) & ~parent);
     handle_t h;
     int err = handle_create_child(p, (handle_t)rh, obj, rights, &h);
     obj_unref(obj);

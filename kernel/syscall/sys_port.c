@@ -9,7 +9,7 @@
 #include "syscall/syscall.h"
 #include "syscall/usercopy.h"
 
-#define PORT_RIGHTS (RIGHT_READ | RIGHT_WRITE | RIGHT_WAIT | RIGHT_DUPLICATE | RIGHT_TRANSFER)
+#define PORT_RIGHTS (RIGHT_READ | RIGHT_WRITE | RIGHT_SIGNAL | RIGHT_WAIT | RIGHT_DUPLICATE | RIGHT_TRANSFER)
 #define TIMER_RIGHTS (RIGHT_MANAGE | RIGHT_WAIT | RIGHT_DUPLICATE | RIGHT_TRANSFER)
 
 static int give_handle(kobject_t *obj, uint32_t rights, uint64_t out)
@@ -82,18 +82,19 @@ int64_t sys_port_wait(uint64_t ph, uint64_t deadline, uint64_t out, uint64_t a3,
     int err = handle_get(current_process(), (handle_t)ph, OBJ_PORT, RIGHT_READ, (kobject_t **)&port);
     if (err != OK)
         return err;
-    port_packet_t pkt;
-    err = port_wait(port, deadline, &pkt);
-    if (err == OK) {
-        err = copy_to_user(uptr(out), &pkt, sizeof pkt);
-        if (err != OK && pkt.type == PACKET_USER)
-            port_queue_user(port, pkt.key, pkt.data); /* keep it for a retry with a good pointer */
-    }
+    /* Check the destination before taking a packet, so a bad pointer
+     * costs no packet (a signal packet could not be put back). */
+    port_packet_t pkt = {0};
+    err = copy_to_user(uptr(out), &pkt, sizeof pkt);
+    if (err == OK)
+        err = port_wait(port, deadline, &pkt);
+    if (err == OK)
+        err = copy_to_user(uptr(out), &pkt, sizeof pkt); /* only fails if unmapped meanwhile */
     obj_unref(&port->obj);
     return err;
 }
 
-/* port_queue(port, key, data*): data is two 64-bit words. */
+/* port_queue(port, key, data*): data is two 64-bit words; RIGHT_SIGNAL. */
 int64_t sys_port_queue(uint64_t ph, uint64_t key, uint64_t datap, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     uint64_t data[2];
@@ -101,7 +102,7 @@ int64_t sys_port_queue(uint64_t ph, uint64_t key, uint64_t datap, uint64_t a3, u
     if (err != OK)
         return err;
     port_t *port;
-    if ((err = handle_get(current_process(), (handle_t)ph, OBJ_PORT, RIGHT_WRITE, (kobject_t **)&port)) != OK)
+    if ((err = handle_get(current_process(), (handle_t)ph, OBJ_PORT, RIGHT_SIGNAL, (kobject_t **)&port)) != OK)
         return err;
     err = port_queue_user(port, key, data);
     obj_unref(&port->obj);

@@ -156,3 +156,53 @@ UTEST(irq_from_the_pit)
     sys_handle_close(io);
     return 0;
 }
+
+/* Contiguous vmos need the DMA resource; their physical address needs
+ * RIGHT_DMA; revoking the resource takes the vmo handle back. */
+UTEST(contiguous_vmo_needs_dma_resource)
+{
+    handle_t dma = ut_named("dma"), v, ro;
+    UT_EQ(sys_vmo_create_contiguous(ut_named("ioport"), 8192, &v), ERR_ACCESS_DENIED);
+    UT_EQ(sys_vmo_create(8192, VMO_CONTIGUOUS, &v), ERR_ACCESS_DENIED);
+    handle_t mine;
+    UT_EQ(sys_handle_dup(dma, RIGHT_READ | RIGHT_MANAGE | RIGHT_DUPLICATE, &mine), OK);
+    UT_EQ(sys_vmo_create_contiguous(mine, 3 * 4096, &v), OK);
+    uint64_t pa = 0, size = 0;
+    UT_EQ(sys_vmo_get_phys(v, &pa), OK);
+    UT_CHECK(pa != 0 && (pa & 0x3fff) == 0); /* a 16 KiB block, naturally aligned */
+    UT_EQ(sys_vmo_get_size(v, &size), OK);
+    UT_EQ(size, 3 * 4096);
+    UT_EQ(sys_handle_dup(v, RIGHT_READ | RIGHT_MAP, &ro), OK);
+    UT_EQ(sys_vmo_get_phys(ro, &pa), ERR_ACCESS_DENIED);
+    handle_t plain;
+    UT_EQ(sys_vmo_create(4096, 0, &plain), OK);
+    UT_EQ(sys_vmo_get_phys(plain, &pa), ERR_ACCESS_DENIED); /* no RIGHT_DMA */
+    UT_EQ(sys_handle_revoke(mine), OK);
+    UT_EQ(sys_vmo_get_size(v, &size), ERR_BAD_HANDLE);
+    UT_EQ(sys_vmo_get_size(ro, &size), ERR_BAD_HANDLE);
+    sys_handle_close(plain);
+    sys_handle_close(mine);
+    return 0;
+}
+
+/* Rights never grow along the derivation tree: a resource handle that may
+ * not be duplicated or transferred yields objects that may not be either. */
+UTEST(derived_rights_do_not_grow)
+{
+    handle_t narrow, derived, io;
+    UT_EQ(sys_handle_dup(ut_named("ioport"), RIGHT_READ | RIGHT_MANAGE, &narrow), OK);
+    UT_EQ(sys_resource_derive(narrow, RESOURCE_IOPORT, 0x80, 1, &derived), OK);
+    UT_EQ(sys_ioport_create(narrow, 0x80, 1, &io), OK);
+    handle_info_t info;
+    UT_EQ(sys_handle_info(derived, &info), OK);
+    UT_EQ(info.rights & (RIGHT_DUPLICATE | RIGHT_TRANSFER), 0);
+    UT_EQ(sys_handle_info(io, &info), OK);
+    UT_EQ(info.kind, KIND_IOPORT);
+    UT_EQ(info.rights & (RIGHT_DUPLICATE | RIGHT_TRANSFER), 0);
+    handle_t copy;
+    UT_EQ(sys_handle_dup(io, RIGHT_READ, &copy), ERR_ACCESS_DENIED);
+    sys_handle_close(io);
+    sys_handle_close(derived);
+    sys_handle_close(narrow);
+    return 0;
+}

@@ -9,6 +9,7 @@
 #include "mm/aspace.h"
 #include "mm/kheap.h"
 #include "obj/process.h"
+#include "obj/resource.h"
 #include "obj/vmo.h"
 #include "syscall/syscall.h"
 #include "syscall/usercopy.h"
@@ -21,7 +22,7 @@ int64_t sys_vmo_create(uint64_t size, uint64_t flags, uint64_t out, uint64_t a3,
 {
     process_t *p = current_process();
     if (flags & VMO_CONTIGUOUS)
-        return ERR_ACCESS_DENIED; /* needs a DMA resource: the platform issue */
+        return ERR_ACCESS_DENIED; /* physically contiguous memory needs a DMA resource: vmo_create_contiguous */
     vmo_t *v;
     int err = vmo_create(p, size, (uint32_t)flags, &v);
     if (err != OK)
@@ -65,6 +66,53 @@ static int vmo_io(uint64_t h, uint64_t buf, uint64_t offset, uint64_t len, bool 
     kfree(chunk);
     obj_unref(&v->obj);
     return err;
+}
+
+/* vmo_create_contiguous(dma resource, size, out*): one physically
+ * contiguous block, for devices. Needs a DMA resource (RIGHT_MANAGE); the
+ * handle is its child (revoking the resource takes the vmo handle back) and
+ * carries RIGHT_DMA, which vmo_get_phys requires. */
+int64_t sys_vmo_create_contiguous(uint64_t rh, uint64_t size, uint64_t out, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    process_t *p = current_process();
+    resource_t *r;
+    int err = handle_get(p, (handle_t)rh, OBJ_RESOURCE, RIGHT_MANAGE, (kobject_t **)&r);
+    if (err != OK)
+        return err;
+    bool dma = r->kind == RESOURCE_DMA;
+    obj_unref(&r->obj);
+    if (!dma)
+        return ERR_ACCESS_DENIED;
+    vmo_t *v;
+    if ((err = vmo_create(p, size, VMO_CONTIGUOUS, &v)) != OK)
+        return err;
+    uint32_t parent = 0, rights = VMO_RIGHTS | RIGHT_DMA;
+    handle_get_rights(p, (handle_t)rh, &parent);
+    rights &= ~((RIGHT_DUPLICATE | RIGHT_TRANSFER) & ~parent); /* rights never grow along the tree */
+    handle_t h;
+    err = handle_create_child(p, (handle_t)rh, &v->obj, rights, &h);
+    obj_unref(&v->obj);
+    if (err != OK)
+        return err;
+    err = copy_to_user(uptr(out), &h, sizeof h);
+    if (err != OK)
+        handle_close(p, h);
+    return err;
+}
+
+/* vmo_get_phys(h, out*): the physical address of a contiguous vmo. */
+int64_t sys_vmo_get_phys(uint64_t h, uint64_t out, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    vmo_t *v;
+    int err = handle_get(current_process(), (handle_t)h, OBJ_VMO, RIGHT_DMA, (kobject_t **)&v);
+    if (err != OK)
+        return err;
+    uint64_t pa = v->contiguous ? vmo_page(v, 0) : 0;
+    bool contiguous = v->contiguous;
+    obj_unref(&v->obj);
+    if (!contiguous)
+        return ERR_NOT_SUPPORTED;
+    return copy_to_user(uptr(out), &pa, sizeof pa);
 }
 
 /* vmo_read(h, buf, offset, len) */

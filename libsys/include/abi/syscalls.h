@@ -52,7 +52,9 @@
     X(38, resource_info, 2)                                                    \
     X(39, irq_create, 4)                                                       \
     X(40, irq_ack, 1)                                                          \
-    X(41, ioport_create, 4)
+    X(41, ioport_create, 4)                                                    \
+    X(42, vmo_create_contiguous, 3)                                            \
+    X(43, vmo_get_phys, 2)
 
 enum syscall_number {
 #define CAIRN_SYSCALL_ENUM(num, name, nargs) SYS_##name = (num),

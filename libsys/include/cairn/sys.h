@@ -163,6 +163,15 @@ static inline int64_t sys_ioport_create(handle_t res, uint32_t base, uint32_t le
     return syscall6(SYS_ioport_create, res, base, len, U(out), 0, 0);
 }
 
+static inline int64_t sys_vmo_create_contiguous(handle_t dma, uint64_t size, handle_t *out)
+{
+    return syscall6(SYS_vmo_create_contiguous, dma, size, U(out), 0, 0, 0);
+}
+static inline int64_t sys_vmo_get_phys(handle_t vmo, uint64_t *pa)
+{
+    return syscall6(SYS_vmo_get_phys, vmo, U(pa), 0, 0, 0, 0);
+}
+
 #undef SC
 #undef U
 

@@ -9,6 +9,12 @@
  *
  * Closing a handle is not revoking it: its children move up to its parent,
  * so whoever derived the closed handle can still revoke them.
+ *
+ * In flight (owner NULL) a node's `slot` holds the value it had in the
+ * sender's table, so a transfer that fails can give it back under that
+ * same value. A message's node array may hold NULL entries: handles that
+ * died in flight (revoked, or closed by the reader between a delivery and
+ * its undoing); they arrive as HANDLE_INVALID.
  */
 #include "obj/handle.h"
 #include "arch/lapic.h"
@@ -118,14 +124,11 @@ static int reserve_slots_locked(handle_table_t *t, uint32_t n)
     return OK;
 }
 
-static handle_t install_locked(struct process *p, handle_node_t *n)
+/* Put n in free slot i of p's table (room reserved by the caller). */
+static handle_t install_at_locked(struct process *p, handle_node_t *n, uint32_t i)
 {
     handle_table_t *t = &p->handles;
-    uint32_t i = t->free_hint;
-    while (t->slots[i].node) /* reserve_slots_locked guaranteed a free one */
-        i = (i + 1) % t->capacity;
     t->slots[i].node = n;
-    t->free_hint = (i + 1) % t->capacity;
     t->used++;
     n->owner = p;
     n->slot = i;
@@ -134,14 +137,43 @@ static handle_t install_locked(struct process *p, handle_node_t *n)
     return make_value(i, t->slots[i].gen);
 }
 
+static handle_t install_locked(struct process *p, handle_node_t *n)
+{
+    handle_table_t *t = &p->handles;
+    uint32_t i = t->free_hint;
+    while (t->slots[i].node) /* reserve_slots_locked guaranteed a free one */
+        i = (i + 1) % t->capacity;
+    t->free_hint = (i + 1) % t->capacity;
+    return install_at_locked(p, n, i);
+}
+
+static uint16_t next_gen(uint16_t gen)
+{
+    gen = (uint16_t)((gen + 1) & GEN_MASK);
+    return gen ? gen : 1;
+}
+
+/* Give n back the value it had before handle_take_for_transfer, if that
+ * slot is still free and nobody has used it since (its generation moved
+ * on exactly once, by the take). Room reserved by the caller. */
+static bool reinstall_locked(struct process *p, handle_node_t *n, handle_t value)
+{
+    handle_table_t *t = &p->handles;
+    uint32_t slot = value & ((1u << SLOT_BITS) - 1);
+    uint16_t gen = (value >> SLOT_BITS) & GEN_MASK;
+    if (gen == 0 || slot >= t->capacity || t->slots[slot].node || t->slots[slot].gen != next_gen(gen))
+        return false;
+    t->slots[slot].gen = gen;
+    install_at_locked(p, n, slot);
+    return true;
+}
+
 static void uninstall_locked(handle_node_t *n)
 {
     handle_table_t *t = &n->owner->handles;
     handle_slot_t *s = &t->slots[n->slot];
     s->node = NULL;
-    s->gen = (uint16_t)((s->gen + 1) & GEN_MASK);
-    if (s->gen == 0)
-        s->gen = 1;
+    s->gen = next_gen(s->gen);
     t->used--;
     if (n->obj->type == OBJ_IOPORT) {
         /* Ports taken away: CPUs running the process must rebuild their
@@ -325,9 +357,12 @@ int handle_take_for_transfer(struct process *p, const handle_t *hs, uint32_t n, 
             if (nodes[j] == nodes[i])
                 err = ERR_INVALID_ARGS; /* the same handle twice */
     }
-    if (err == OK)
-        for (uint32_t i = 0; i < n; i++)
+    if (err == OK) {
+        for (uint32_t i = 0; i < n; i++) {
             uninstall_locked(nodes[i]);
+            nodes[i]->slot = hs[i]; /* for handle_restore_after_failed_transfer */
+        }
+    }
     spin_unlock_irqrestore(&cap_lock, fl);
     return err;
 }
@@ -337,10 +372,17 @@ void handle_restore_after_failed_transfer(struct process *p, handle_node_t **nod
     list_t dead = LIST_INIT(dead);
     uint64_t fl = spin_lock_irqsave(&cap_lock);
     for (uint32_t i = 0; i < n; i++) {
-        if (reserve_slots_locked(&p->handles, 1) == OK)
-            install_locked(p, nodes[i]);
-        else
-            retire_locked(nodes[i], &dead); /* cannot happen: the slots were just freed */
+        handle_node_t *node = nodes[i];
+        /* A failed write changes nothing: each handle comes back under the
+         * value the caller knows (a new value would leave the caller with a
+         * stale one and the handle unreachable). Unless it was revoked
+         * meanwhile: then reinstalling it would let it escape the revoke. */
+        if (!node)
+            continue;
+        if (node->revoked || reserve_slots_locked(&p->handles, 1) != OK) /* the latter cannot happen */
+            retire_locked(node, &dead);
+        else if (!reinstall_locked(p, node, node->slot))
+            install_locked(p, node); /* another thread of p took the slot meanwhile */
     }
     spin_unlock_irqrestore(&cap_lock, fl);
     release_dead(&dead);
@@ -352,13 +394,17 @@ int handle_install_transferred(struct process *p, handle_node_t **nodes, uint32_
     uint64_t fl = spin_lock_irqsave(&cap_lock);
     uint32_t live = 0;
     for (uint32_t i = 0; i < n; i++)
-        live += !nodes[i]->revoked;
+        live += nodes[i] && !nodes[i]->revoked;
     int err = reserve_slots_locked(&p->handles, live);
     if (err == OK) {
         for (uint32_t i = 0; i < n; i++) {
-            if (nodes[i]->revoked) {
+            if (!nodes[i] || nodes[i]->revoked) {
                 out[i] = HANDLE_INVALID;
-                retire_locked(nodes[i], &dead);
+                if (nodes[i])
+                    retire_locked(nodes[i], &dead);
+                /* Freed below: the caller may still put the message back
+                 * (handle_reclaim_installed), so no dangling entry. */
+                nodes[i] = NULL;
             } else {
                 out[i] = install_locked(p, nodes[i]);
             }
@@ -374,7 +420,8 @@ void handle_drop_in_flight(handle_node_t **nodes, uint32_t n)
     list_t dead = LIST_INIT(dead);
     uint64_t fl = spin_lock_irqsave(&cap_lock);
     for (uint32_t i = 0; i < n; i++)
-        retire_locked(nodes[i], &dead);
+        if (nodes[i])
+            retire_locked(nodes[i], &dead);
     spin_unlock_irqrestore(&cap_lock, fl);
     release_dead(&dead);
 }
@@ -383,11 +430,14 @@ void handle_reclaim_installed(struct process *p, const handle_t *values, uint32_
 {
     uint64_t fl = spin_lock_irqsave(&cap_lock);
     for (uint32_t i = 0; i < n; i++) {
+        /* A value that no longer resolves was closed (or revoked) by the
+         * time we got here, and its node freed: never keep the pointer. */
         handle_node_t *node = values[i] == HANDLE_INVALID ? NULL : lookup_locked(p, values[i]);
         if (node) {
             uninstall_locked(node);
-            nodes[i] = node;
+            node->slot = HANDLE_INVALID; /* no value of the sender's to go back to */
         }
+        nodes[i] = node;
     }
     spin_unlock_irqrestore(&cap_lock, fl);
 }

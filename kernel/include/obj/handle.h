@@ -29,7 +29,9 @@ typedef struct handle_node {
     list_t children;
     list_node_t sibling;        /* in parent->children */
     struct process *owner;      /* table holding it, NULL while in flight */
-    uint32_t slot;              /* index in owner's table */
+    uint32_t slot;              /* index in owner's table; in flight: the
+                                   value it had in the sender's table, so a
+                                   failed write restores the same value */
     bool revoked;               /* in flight and revoked: dropped on delivery */
 } handle_node_t;
 
@@ -69,7 +71,9 @@ int handle_revoke(struct process *p, handle_t h);
 
 /* Moving handles through channels: take the nodes out of p's table (all or
  * nothing: each needs RIGHT_TRANSFER) and later install them in the
- * receiver's table. Dropping an in-flight node destroys it. */
+ * receiver's table. Dropping an in-flight node destroys it. A message's
+ * array may hold NULL where a node died in flight (revoked): it is
+ * delivered as HANDLE_INVALID. */
 int handle_take_for_transfer(struct process *p, const handle_t *hs, uint32_t n, handle_node_t **nodes);
 void handle_restore_after_failed_transfer(struct process *p, handle_node_t **nodes, uint32_t n);
 /* Install in-flight nodes; revoked ones become HANDLE_INVALID. Fails only on

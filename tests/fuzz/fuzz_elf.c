@@ -18,7 +18,7 @@
  *   mkdir -p /tmp/elf-corpus && cp SOME_STATIC_ELF /tmp/elf-corpus/
  *   /tmp/fuzz_elf -max_total_time=60 -max_len=8192 /tmp/elf-corpus
  * Seeding with a real static executable (for instance one linked with
- * `ld.lld -static -z max-page-size=4096`, see tests/host/test_elf.c) lets
+ * `ld.lld -static -z max-page-size=4096`, see tests/host/test_elf_images.c) lets
  * the fuzzer reach the program-header checks at once.
  */
 #include <stddef.h>

@@ -162,6 +162,19 @@ int aspace_map(aspace_t *as, vaddr_t va, vmo_t *vmo, uint64_t offset, uint64_t l
     return OK;
 }
 
+/*
+ * An unmapped mapping keeps its range until the TLB shootdown is done:
+ * were the range free at once, another thread of the process could map
+ * something new there and, on a CPU still holding the old translations
+ * (its own, if it runs where the unmapper was preempted before the flush),
+ * read and write the old pages instead. Such a mapping is "dying": unmap
+ * and protect see a gap there, placement sees the range taken.
+ */
+static bool dying(const mapping_t *m)
+{
+    return m->dying;
+}
+
 int aspace_unmap(aspace_t *as, vaddr_t va, uint64_t len)
 {
     if (len == 0 || !IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(len, PAGE_SIZE) || !user_range_ok(va, len))
@@ -172,7 +185,7 @@ int aspace_unmap(aspace_t *as, vaddr_t va, uint64_t len)
     int err = ERR_NOT_FOUND;
     list_for_each(n, &as->mappings) {
         mapping_t *m = list_entry(n, mapping_t, link);
-        if (m->va < va + len && va < m->va + m->len) {
+        if (!dying(m) && m->va < va + len && va < m->va + m->len) {
             if (m->va < va || m->va + m->len > va + len) {
                 err = ERR_INVALID_ARGS;
                 break;
@@ -181,20 +194,30 @@ int aspace_unmap(aspace_t *as, vaddr_t va, uint64_t len)
         }
     }
     if (err == OK) {
-        list_for_each_safe(n, tmp, &as->mappings) {
+        list_for_each(n, &as->mappings) {
             mapping_t *m = list_entry(n, mapping_t, link);
-            if (m->va >= va && m->va + m->len <= va + len) {
+            if (!dying(m) && m->va >= va && m->va + m->len <= va + len) {
                 pt_unmap(&uctx, as->root, m->va, m->len);
-                list_remove(&m->link);
-                list_push_back(&gone, &m->link);
+                m->dying = true;
             }
         }
     }
     spin_unlock_irqrestore(&as->lock, fl);
     if (err != OK)
         return err;
-    /* No CPU may still reach the pages before the vmo lets them go. */
+    /* No CPU may still reach the pages before the range or the vmo's pages
+     * are reused. Dying mappings in the range are all flushed now, ours and
+     * any a concurrent unmap marked (it finds nothing left to free). */
     tlb_shootdown(as);
+    fl = spin_lock_irqsave(&as->lock);
+    list_for_each_safe(n, tmp, &as->mappings) {
+        mapping_t *m = list_entry(n, mapping_t, link);
+        if (dying(m) && m->va >= va && m->va + m->len <= va + len) {
+            list_remove(&m->link);
+            list_push_back(&gone, &m->link);
+        }
+    }
+    spin_unlock_irqrestore(&as->lock, fl);
     list_node_t *l;
     while ((l = list_pop_front(&gone))) {
         mapping_t *m = list_entry(l, mapping_t, link);
@@ -211,7 +234,7 @@ static int covered_mappings_locked(aspace_t *as, vaddr_t va, uint64_t len, uint3
     vaddr_t next = va;
     list_for_each(n, &as->mappings) {
         mapping_t *m = list_entry(n, mapping_t, link);
-        if (m->va + m->len <= va || m->va >= va + len)
+        if (dying(m) || m->va + m->len <= va || m->va >= va + len)
             continue;
         if (m->va != next || m->va + m->len > va + len)
             return m->va > next ? ERR_NOT_FOUND : ERR_INVALID_ARGS;
@@ -236,7 +259,7 @@ int aspace_protect(aspace_t *as, vaddr_t va, uint64_t len, uint32_t perms)
     if (err == OK) {
         list_for_each(n, &as->mappings) {
             mapping_t *m = list_entry(n, mapping_t, link);
-            if (m->va >= va && m->va + m->len <= va + len)
+            if (!dying(m) && m->va >= va && m->va + m->len <= va + len)
                 m->perms = perms;
         }
     }
@@ -246,18 +269,31 @@ int aspace_protect(aspace_t *as, vaddr_t va, uint64_t len, uint32_t perms)
     return err;
 }
 
-void aspace_destroy(aspace_t *as)
+void aspace_clear(aspace_t *as)
 {
     /* No thread runs here any more, and CPUs load the kernel's tables
-     * when they stop running this address space's threads. */
-    list_node_t *l;
-    while ((l = list_pop_front(&as->mappings))) {
-        mapping_t *m = list_entry(l, mapping_t, link);
+     * when they stop running this address space's threads: no shootdown. */
+    list_t gone = LIST_INIT(gone);
+    uint64_t fl = spin_lock_irqsave(&as->lock);
+    while (!list_empty(&as->mappings)) {
+        mapping_t *m = list_entry(as->mappings.next, mapping_t, link);
         pt_unmap(&uctx, as->root, m->va, m->len);
+        list_remove(&m->link);
+        list_push_back(&gone, &m->link);
+    }
+    pt_destroy(&uctx, as->root, 0, PT_LOWER_TOP);
+    spin_unlock_irqrestore(&as->lock, fl);
+    list_node_t *l;
+    while ((l = list_pop_front(&gone))) {
+        mapping_t *m = list_entry(l, mapping_t, link);
         obj_unref(&m->vmo->obj);
         kfree(m);
     }
-    pt_destroy(&uctx, as->root, 0, PT_LOWER_TOP);
+}
+
+void aspace_destroy(aspace_t *as)
+{
+    aspace_clear(as);
     pmm_free(as->root, 0);
     kfree(as);
 }

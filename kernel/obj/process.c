@@ -98,20 +98,25 @@ int process_add_thread(process_t *p, thread_t *t)
 static void finalize(process_t *p)
 {
     handle_table_destroy(p);
-    aspace_t *as = p->as;
-    p->as = NULL;
-    aspace_destroy(as);
+    /* Free the memory now, but keep the address space itself (its root)
+     * until the process object goes: vm_map & co. on a handle to this
+     * process may be using it right now, and they hold a reference to the
+     * process, not to the address space. */
+    aspace_clear(p->as);
     obj_signal(&p->obj, 0, SIG_TERMINATED);
 }
 
-/* Called when a thread of p is reaped (off its stack and off p's tables). */
+/* Called when a thread of p is reaped (off its stack and off p's tables),
+ * or dropped before it ever ran. */
 void process_remove_thread(process_t *p, thread_t *t)
 {
     uint64_t fl = spin_lock_irqsave(&p->lock);
     list_remove(&t->proc_link);
     p->nthreads--;
     p->cpu_ns += t->runtime_ns;
-    bool last = p->nthreads == 0;
+    /* A process whose start failed after making its first thread lost that
+     * thread unstarted: it waits for another start instead of ending. */
+    bool last = p->nthreads == 0 && (p->dead || p->started);
     if (last && !p->dead) {
         p->dead = true;
         p->exit_reason = PROCESS_EXITED;

@@ -36,7 +36,7 @@ static void thread_destroy(kobject_t *o)
     thread_t *t = (thread_t *)o;
     kassert(t->state == THREAD_DEAD || t->state == THREAD_NEW);
     if (t->proc)
-        process_remove_thread(t->proc, t); /* may finalize the process */
+        process_remove_thread(t->proc, t); /* one that never ran (reaping detaches the others) */
     if (t->fpu)
         fpu_free_state(t->fpu);
     if (t->kstack_top)
@@ -118,13 +118,25 @@ void thread_exit(int code)
     t->state = THREAD_DEAD;
     spin_unlock(&t->exit_wq.lock);
     wait_wake_all(&t->exit_wq, OK);
-    obj_signal(&t->obj, 0, SIG_TERMINATED);
-    sched_switch_away();
+    sched_switch_away(); /* SIG_TERMINATED comes from thread_reap */
     __builtin_unreachable();
 }
 
+/*
+ * The thread is off its CPU (and that CPU off its process's page tables):
+ * it leaves its process here, not when its object dies, because handles to
+ * the thread - even its own process's - must neither keep the process from
+ * ending nor hold its thread quota. SIG_TERMINATED is raised only now, so a
+ * waiter that sees it finds the quota back and may unmap the thread's stack.
+ */
 void thread_reap(thread_t *t)
 {
+    process_t *p = t->proc;
+    if (p) {
+        t->proc = NULL;
+        process_remove_thread(p, t); /* may finalize the process */
+    }
+    obj_signal(&t->obj, 0, SIG_TERMINATED);
     obj_unref(&t->obj);
 }
 

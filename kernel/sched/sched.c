@@ -174,6 +174,7 @@ static void schedule(void)
         enqueue_locked(rq, prev);
     }
     thread_t *next = take_handoff_locked(cpu, rq);
+    bool handed = next != NULL;
     if (!next)
         next = pick_locked(rq);
     if (!next)
@@ -185,7 +186,9 @@ static void schedule(void)
     next->state = THREAD_RUNNING;
     next->on_cpu = true;
     next->cpu = cpu->cpu_id;
-    next->slice_end = now + SCHED_SLICE_NS;
+    /* A hand-off continues the giver's slice: two threads handing the CPU
+     * back and forth must still yield it to others when the slice ends. */
+    next->slice_end = handed && prev->slice_end > now ? prev->slice_end : now + SCHED_SLICE_NS;
     ktimer_program(next->is_idle ? DEADLINE_INFINITE : next->slice_end);
     if (next == prev) {
         spin_unlock(&rq->lock);

@@ -47,7 +47,11 @@ int64_t sys_process_create(uint64_t name, uint64_t quota, uint64_t out, uint64_t
     return err;
 }
 
-/* process_start(process, entry, stack, arg handle) */
+/*
+ * process_start(process, entry, stack, arg handle). The first thread is
+ * made before the argument handle moves, so every failure leaves that
+ * handle with the caller under its old value and the process startable.
+ */
 int64_t sys_process_start(uint64_t ph, uint64_t entry, uint64_t stack, uint64_t arg, uint64_t a4, uint64_t a5)
 {
     process_t *self = current_process(), *p;
@@ -62,23 +66,24 @@ int64_t sys_process_start(uint64_t ph, uint64_t entry, uint64_t stack, uint64_t 
     spin_unlock_irqrestore(&p->lock, fl);
     if (!startable)
         err = ERR_BAD_STATE;
+    thread_t *t = NULL;
+    if (err == OK)
+        err = thread_create_user(p, entry, stack, HANDLE_INVALID, &t);
     if (err == OK && argv != HANDLE_INVALID)
         err = handle_take_for_transfer(self, &argv, 1, &node);
     handle_t child_value = HANDLE_INVALID;
     if (err == OK && node && (err = handle_install_transferred(p, &node, 1, &child_value)) != OK)
         handle_restore_after_failed_transfer(self, &node, 1);
-    thread_t *t = NULL;
-    if (err == OK && (err = thread_create_user(p, entry, stack, child_value, &t)) != OK && node) {
-        handle_reclaim_installed(p, &child_value, 1, &node);
-        handle_restore_after_failed_transfer(self, &node, 1);
-    }
     if (err == OK) {
+        t->user_arg = child_value;
         thread_start(t);
         obj_unref(&t->obj);
     } else if (startable) {
         fl = spin_lock_irqsave(&p->lock);
         p->started = false;
         spin_unlock_irqrestore(&p->lock, fl);
+        if (t)
+            obj_unref(&t->obj); /* never ran; the process stays unstarted */
     }
     obj_unref(&p->obj);
     return err;

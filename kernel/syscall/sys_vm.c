@@ -171,8 +171,9 @@ int64_t sys_vm_map(uint64_t proc, uint64_t vmo_h, uint64_t offset, uint64_t len,
     err = handle_get(current_process(), (handle_t)vmo_h, OBJ_VMO, rights_for((uint32_t)flags), (kobject_t **)&v);
     if (err == OK) {
         vaddr_t got;
-        err = process_dying(target) || !target->as ? ERR_BAD_STATE
-                                                   : aspace_map(target->as, va, v, offset, len, (uint32_t)flags, &got);
+        /* A dead process keeps its (empty) address space until the object
+         * goes, so target->as is always valid here. */
+        err = process_dying(target) ? ERR_BAD_STATE : aspace_map(target->as, va, v, offset, len, (uint32_t)flags, &got);
         if (err == OK) {
             err = copy_to_user(uptr(addr), &got, sizeof got);
             if (err != OK)
@@ -190,7 +191,7 @@ int64_t sys_vm_unmap(uint64_t proc, uint64_t addr, uint64_t len, uint64_t a3, ui
     int err = target_process(proc, &target);
     if (err != OK)
         return err;
-    err = target->as ? aspace_unmap(target->as, addr, len) : ERR_BAD_STATE;
+    err = process_dying(target) ? ERR_BAD_STATE : aspace_unmap(target->as, addr, len);
     obj_unref(&target->obj);
     return err;
 }
@@ -206,7 +207,7 @@ int64_t sys_vm_protect(uint64_t proc, uint64_t addr, uint64_t len, uint64_t flag
     int err = target_process(proc, &target);
     if (err != OK)
         return err;
-    err = target->as ? aspace_protect(target->as, addr, len, (uint32_t)flags) : ERR_BAD_STATE;
+    err = process_dying(target) ? ERR_BAD_STATE : aspace_protect(target->as, addr, len, (uint32_t)flags);
     obj_unref(&target->obj);
     return err;
 }

@@ -32,6 +32,7 @@ typedef struct mapping {
     uint64_t offset;
     uint32_t perms;
     uint32_t max_perms; /* perms at map time: protect stays within them */
+    bool dying;         /* unmapped, waiting for the TLB shootdown (aspace.c) */
 } mapping_t;
 
 typedef struct aspace {
@@ -42,6 +43,8 @@ typedef struct aspace {
 } aspace_t;
 
 int aspace_create(aspace_t **out);
+/* Unmap everything (the process is dead); the tables' root stays. */
+void aspace_clear(aspace_t *as);
 void aspace_destroy(aspace_t *as);
 
 int aspace_map(aspace_t *as, vaddr_t va, vmo_t *vmo, uint64_t offset, uint64_t len, uint32_t flags,

@@ -126,6 +126,8 @@ int aspace_map(aspace_t *as, vaddr_t va, vmo_t *vmo, uint64_t offset, uint64_t l
                vaddr_t *out)
 {
     uint32_t perms = flags & (MAP_READ | MAP_WRITE | MAP_EXEC);
+    if (!(perms & MAP_READ))
+        return ERR_INVALID_ARGS; /* x86 cannot map a page write- or execute-only */
     if (len == 0 || !IS_ALIGNED(len, PAGE_SIZE) || !IS_ALIGNED(offset, PAGE_SIZE) || !IS_ALIGNED(va, PAGE_SIZE))
         return ERR_INVALID_ARGS;
     if ((perms & MAP_WRITE) && (perms & MAP_EXEC))
@@ -248,6 +250,8 @@ static int covered_mappings_locked(aspace_t *as, vaddr_t va, uint64_t len, uint3
 int aspace_protect(aspace_t *as, vaddr_t va, uint64_t len, uint32_t perms)
 {
     perms &= MAP_READ | MAP_WRITE | MAP_EXEC;
+    if (!(perms & MAP_READ))
+        return ERR_INVALID_ARGS; /* to take all access away, unmap */
     if ((perms & MAP_WRITE) && (perms & MAP_EXEC))
         return ERR_ACCESS_DENIED;
     if (len == 0 || !IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(len, PAGE_SIZE) || !user_range_ok(va, len))

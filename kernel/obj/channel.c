@@ -248,3 +248,8 @@ void channel_unread(channel_t *ch, message_t *m)
     else
         update_signals(sh);
 }
+
+bool channel_same_pair(const channel_t *ch, const kobject_t *obj)
+{
+    return obj->type == OBJ_CHANNEL && ((const channel_t *)obj)->sh == ch->sh;
+}

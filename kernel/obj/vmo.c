@@ -30,7 +30,7 @@ static void vmo_destroy(kobject_t *o)
     free_pages(v, v->npages);
     kfree(v->pages);
     if (v->charged) {
-        process_uncharge_memory(v->charged, v->size);
+        process_uncharge_memory(v->charged, v->charge);
         obj_unref(&v->charged->obj);
     }
     kcache_free(&vmo_cache, v);
@@ -71,7 +71,12 @@ int vmo_create(struct process *charge_to, uint64_t size, uint32_t flags, vmo_t *
     if (size == 0 || size > VMO_MAX_SIZE || (flags & ~VMO_CONTIGUOUS))
         return ERR_INVALID_ARGS;
     size = ALIGN_UP(size, PAGE_SIZE);
-    if (charge_to && process_charge_memory(charge_to, size) != OK)
+    /* A contiguous block is a power of two of pages: charge what it takes. */
+    uint64_t charge = size;
+    if (flags & VMO_CONTIGUOUS)
+        while (charge & (charge - 1))
+            charge += charge & -charge;
+    if (charge_to && process_charge_memory(charge_to, charge) != OK)
         return ERR_NO_RESOURCES;
     int err = ERR_NO_MEMORY;
     vmo_t *v = kcache_alloc(&vmo_cache);
@@ -79,6 +84,7 @@ int vmo_create(struct process *charge_to, uint64_t size, uint32_t flags, vmo_t *
         goto fail;
     memset(v, 0, sizeof *v);
     v->size = size;
+    v->charge = charge;
     v->npages = size / PAGE_SIZE;
     v->contiguous = flags & VMO_CONTIGUOUS;
     v->pages = kmalloc(v->npages * sizeof(paddr_t));
@@ -100,7 +106,7 @@ fail_vmo:
     kcache_free(&vmo_cache, v);
 fail:
     if (charge_to)
-        process_uncharge_memory(charge_to, size);
+        process_uncharge_memory(charge_to, charge);
     return err;
 }
 

@@ -59,7 +59,10 @@ static int build_message(process_t *p, channel_t *ch, uint64_t bytes, uint32_t n
     if (err == OK) {
         m->nhandles = nhandles;
         for (uint32_t i = 0; i < nhandles; i++) {
-            if (m->handles[i]->obj == &ch->obj) { /* a channel end cannot travel through itself */
+            if (channel_same_pair(ch, m->handles[i]->obj)) {
+                /* Neither end may travel through its own channel: an end
+                 * queued in its own (or its peer's) queue would keep itself
+                 * alive with no one able to read it. */
                 handle_restore_after_failed_transfer(p, m->handles, nhandles);
                 m->nhandles = 0;
                 err = ERR_INVALID_ARGS;

@@ -23,13 +23,11 @@ int64_t sys_process_create(uint64_t name, uint64_t quota, uint64_t out, uint64_t
     process_t *self = current_process();
     char buf[PROCESS_NAME_MAX];
     process_quota_t q;
-    int err = copy_from_user(buf, uptr(name), sizeof buf);
-    if (err == OK)
+    int err = copy_str_from_user(buf, uptr(name), sizeof buf); /* ERR_INVALID_ARGS: no terminator */
+    if (err >= 0)
         err = copy_from_user(&q, uptr(quota), sizeof q);
     if (err != OK)
         return err;
-    if (strnlen(buf, sizeof buf) == sizeof buf)
-        return ERR_INVALID_ARGS; /* no terminator in PROCESS_NAME_MAX bytes */
     if (q.memory_bytes > self->quota.memory_bytes || q.handles > self->quota.handles ||
         q.threads > self->quota.threads || q.threads == 0 || q.handles == 0)
         return ERR_OUT_OF_RANGE;

@@ -21,6 +21,8 @@
 int64_t sys_vmo_create(uint64_t size, uint64_t flags, uint64_t out, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     process_t *p = current_process();
+    if (flags > UINT32_MAX)
+        return ERR_INVALID_ARGS;
     if (flags & VMO_CONTIGUOUS)
         return ERR_ACCESS_DENIED; /* physically contiguous memory needs a DMA resource: vmo_create_contiguous */
     vmo_t *v;

@@ -39,3 +39,20 @@ uint64_t usercopy_fixup(uint64_t rip)
         return (uint64_t)usercopy_fault;
     return 0;
 }
+
+int copy_str_from_user(char *dst, user_ptr_t src, size_t max)
+{
+    size_t done = 0;
+    while (done < max) {
+        uint64_t addr = src.addr + done;
+        size_t chunk = MIN(max - done, (size_t)(PAGE_SIZE - addr % PAGE_SIZE));
+        int err = copy_from_user(dst + done, uptr(addr), chunk);
+        if (err != OK)
+            return err;
+        for (size_t i = 0; i < chunk; i++)
+            if (dst[done + i] == '\0')
+                return (int)(done + i);
+        done += chunk;
+    }
+    return ERR_INVALID_ARGS;
+}

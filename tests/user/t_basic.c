@@ -70,3 +70,28 @@ UTEST(child_fault_kills_only_child)
     UT_EQ(sys_null(), OK); /* and we are still here */
     return 0;
 }
+
+/* A string argument is read only up to its terminator: a short name in
+ * the last bytes of a mapping is fine, one without a terminator is not. */
+UTEST(string_argument_at_end_of_mapping)
+{
+    handle_t v, p;
+    uint64_t addr = 0;
+    UT_EQ(sys_vmo_create(8192, 0, &v), OK);
+    /* Two pages, then unmap the second: the first surely ends at a hole. */
+    UT_EQ(sys_vm_map(HANDLE_INVALID, v, 0, 8192, MAP_READ | MAP_WRITE, &addr), OK);
+    UT_EQ(sys_vm_unmap(HANDLE_INVALID, addr, 8192), OK);
+    UT_EQ(sys_vm_map(HANDLE_INVALID, v, 0, 4096, MAP_READ | MAP_WRITE | MAP_FIXED, &addr), OK);
+    char *name = (char *)addr + 4096 - 4;
+    memcpy(name, "abc", 4);
+    process_quota_t q = {1 << 20, 16, 1};
+    UT_EQ(sys_process_create(name, &q, &p), OK);
+    UT_EQ(sys_handle_close(p), OK);
+    memcpy(name, "abcd", 4); /* runs into the unmapped page after it */
+    UT_EQ(sys_process_create(name, &q, &p), ERR_BAD_ADDRESS);
+    memset((char *)addr, 'x', 64);
+    UT_EQ(sys_process_create((char *)addr, &q, &p), ERR_INVALID_ARGS); /* no terminator in 32 bytes */
+    UT_EQ(sys_vm_unmap(HANDLE_INVALID, addr, 4096), OK);
+    UT_EQ(sys_handle_close(v), OK);
+    return 0;
+}

@@ -355,8 +355,8 @@ UTEST(chan_same_handle_twice)
     return 0;
 }
 
-/* An endpoint cannot travel through itself; the refused write leaves it
- * and the other handles in the writer under the same values. */
+/* Neither endpoint can travel through its own channel; the refused write
+ * leaves it and the other handles in the writer under the same values. */
 UTEST(chan_endpoint_through_itself)
 {
     handle_t a, b, v;
@@ -373,6 +373,9 @@ UTEST(chan_endpoint_through_itself)
     UT_EQ(sys_chan_write(a, "self", 4, hs, 2), ERR_INVALID_ARGS);
     UT_CHECK(alive(a));
     UT_CHECK(alive(v));
+    /* Nor can its peer: queued in its own queue it would keep itself alive. */
+    UT_EQ(sys_chan_write(a, "peer", 4, &b, 1), ERR_INVALID_ARGS);
+    UT_CHECK(alive(b));
     UT_EQ(drain(b), 0);
     UT_EQ(sys_chan_write(a, "ok", 2, NULL, 0), OK); /* and a still works */
     UT_EQ(drain(b), 1);

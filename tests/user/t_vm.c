@@ -330,17 +330,23 @@ UTEST(vm_protect_errors)
 /* x86 has no unreadable pages: a mapping made without MAP_READ is readable
  * all the same (docs/syscalls.md), but MAP_READ is recorded, so protect
  * cannot add it later. */
-UTEST(vm_map_read_is_recorded)
+/* x86 pages are readable whenever they are present: a mapping without
+ * MAP_READ (write- or execute-only, or no access) cannot be honoured, so it
+ * is refused rather than silently readable. */
+UTEST(vm_map_needs_read)
 {
     handle_t v;
     UT_EQ(sys_vmo_create(PAGE, 0, &v), OK);
     UT_EQ(sys_vmo_write(v, code42, 0, 1), OK);
     uint64_t addr;
-    UT_EQ(map(v, PAGE, MAP_WRITE, &addr), OK);
+    UT_EQ(map(v, PAGE, MAP_WRITE, &addr), ERR_INVALID_ARGS);
+    UT_EQ(map(v, PAGE, MAP_EXEC, &addr), ERR_INVALID_ARGS);
+    UT_EQ(map(v, PAGE, MAP_READ | MAP_WRITE, &addr), OK);
     UT_EQ(*(volatile uint8_t *)addr, code42[0]);
-    UT_EQ(sys_vm_protect(HANDLE_INVALID, addr, PAGE, MAP_READ | MAP_WRITE), ERR_ACCESS_DENIED);
-    UT_EQ(sys_vm_protect(HANDLE_INVALID, addr, PAGE, 0), OK);
-    UT_EQ(sys_vm_protect(HANDLE_INVALID, addr, PAGE, MAP_WRITE), OK);
+    UT_EQ(sys_vm_protect(HANDLE_INVALID, addr, PAGE, 0), ERR_INVALID_ARGS);
+    UT_EQ(sys_vm_protect(HANDLE_INVALID, addr, PAGE, MAP_WRITE), ERR_INVALID_ARGS);
+    UT_EQ(sys_vm_protect(HANDLE_INVALID, addr, PAGE, MAP_READ), OK);
+    UT_EQ(sys_vm_protect(HANDLE_INVALID, addr, PAGE, MAP_READ | MAP_WRITE), OK);
     *(volatile uint8_t *)addr = 1;
     UT_EQ(sys_vm_unmap(HANDLE_INVALID, addr, PAGE), OK);
     sys_handle_close(v);

@@ -58,6 +58,9 @@ int channel_read(channel_t *ch, uint32_t max_bytes, uint32_t max_handles, messag
 int channel_wait_reply(channel_t *ch, uint64_t txid, uint32_t max_bytes, uint32_t max_handles, uint64_t deadline,
                        message_t **out, chan_sizes_t *need);
 
+/* Is obj an endpoint of ch's channel (ch itself or its peer)? */
+bool channel_same_pair(const channel_t *ch, const kobject_t *obj);
+
 /* Put a message taken by channel_read back at the front of ch's queue. */
 void channel_unread(channel_t *ch, message_t *m);
 

@@ -20,6 +20,7 @@ struct process;
 typedef struct vmo {
     kobject_t obj;
     uint64_t size;              /* bytes, page multiple */
+    uint64_t charge;            /* bytes charged to the quota */
     size_t npages;
     paddr_t *pages;             /* npages entries (contiguous: pages[0] is the block) */
     bool contiguous;

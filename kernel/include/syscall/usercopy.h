@@ -21,6 +21,11 @@ static inline user_ptr_t uptr(uint64_t a)
 
 int copy_from_user(void *dst, user_ptr_t src, size_t n);
 int copy_to_user(user_ptr_t dst, const void *src, size_t n);
+/* A NUL-terminated string of at most max bytes (terminator included),
+ * read page by page so a short string at the end of a mapping works.
+ * Returns its length, ERR_BAD_ADDRESS, or ERR_INVALID_ARGS when no
+ * terminator comes within max bytes. */
+int copy_str_from_user(char *dst, user_ptr_t src, size_t max);
 
 /* For the exception handler: a fault at rip inside the copy routine
  * resumes at the returned address (0: not a user-copy fault). */

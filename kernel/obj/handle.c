@@ -468,12 +468,15 @@ handle_node_t *handle_node_create(kobject_t *obj, uint32_t rights)
     return node_new(obj, rights);
 }
 
-void handle_for_each_locked_ioport(struct process *p, void (*fn)(kobject_t *obj, void *ctx), void *ctx)
+void handle_for_each_locked_ioport(struct process *p, uint32_t rights, void (*fn)(kobject_t *obj, void *ctx),
+                                   void *ctx)
 {
     uint64_t fl = spin_lock_irqsave(&cap_lock);
     handle_table_t *t = &p->handles;
-    for (uint32_t i = 0; i < t->capacity; i++)
-        if (t->slots[i].node && t->slots[i].node->obj->type == OBJ_IOPORT)
-            fn(t->slots[i].node->obj, ctx);
+    for (uint32_t i = 0; i < t->capacity; i++) {
+        handle_node_t *n = t->slots[i].node;
+        if (n && n->obj->type == OBJ_IOPORT && (n->rights & rights) == rights)
+            fn(n->obj, ctx);
+    }
     spin_unlock_irqrestore(&cap_lock, fl);
 }

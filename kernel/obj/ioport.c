@@ -62,7 +62,7 @@ void ioport_sync_cpu(struct process *p)
     }
     if (cpu->io_owner != p->obj.id || cpu->io_gen != gen) {
         memset(cpu->iomap, 0xff, IOMAP_BYTES);
-        handle_for_each_locked_ioport(p, allow, cpu);
+        handle_for_each_locked_ioport(p, RIGHT_READ | RIGHT_WRITE, allow, cpu); /* in and out */
         cpu->io_owner = p->obj.id;
         cpu->io_gen = gen;
     }

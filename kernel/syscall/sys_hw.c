@@ -13,7 +13,7 @@
 
 #define RESOURCE_RIGHTS (RIGHT_READ | RIGHT_MANAGE | RIGHT_DUPLICATE | RIGHT_TRANSFER)
 #define IRQ_RIGHTS (RIGHT_WAIT | RIGHT_MANAGE | RIGHT_DUPLICATE | RIGHT_TRANSFER)
-#define IOPORT_RIGHTS (RIGHT_READ | RIGHT_DUPLICATE | RIGHT_TRANSFER)
+#define IOPORT_RIGHTS (RIGHT_READ | RIGHT_WRITE | RIGHT_DUPLICATE | RIGHT_TRANSFER)
 
 /* Check that resource handle rh covers [base, base+len) of kind. */
 static int covering(uint64_t rh, uint32_t kind, uint64_t base, uint64_t len)

@@ -201,8 +201,33 @@ UTEST(derived_rights_do_not_grow)
     UT_EQ(info.rights & (RIGHT_DUPLICATE | RIGHT_TRANSFER), 0);
     handle_t copy;
     UT_EQ(sys_handle_dup(io, RIGHT_READ, &copy), ERR_ACCESS_DENIED);
+    UT_EQ(info.rights & (RIGHT_READ | RIGHT_WRITE), RIGHT_READ | RIGHT_WRITE);
     sys_handle_close(io);
     sys_handle_close(derived);
     sys_handle_close(narrow);
+    return 0;
+}
+
+/* An ioport handle without RIGHT_WRITE enables nothing: the child given
+ * only such a handle faults on its first port access. */
+UCHILD(port_with_weak_handle)
+{
+    (void)chan;
+    return inb(0x40);
+}
+
+UTEST(ioport_needs_read_and_write_rights)
+{
+    handle_t io, weak, p, c;
+    UT_EQ(sys_ioport_create(ut_named("ioport"), 0x40, 1, &io), OK);
+    UT_EQ(sys_handle_dup(io, RIGHT_READ | RIGHT_TRANSFER, &weak), OK);
+    UT_EQ(utest_spawn("port_with_weak_handle", &p, &c, &weak, 1), OK);
+    process_info_t info;
+    UT_EQ(utest_wait(p, &info), OK);
+    UT_EQ(info.exit_reason, PROCESS_FAULTED);
+    UT_EQ(info.exit_code, -14);
+    sys_handle_close(c);
+    sys_handle_close(p);
+    sys_handle_close(io);
     return 0;
 }

@@ -86,8 +86,10 @@ void handle_reclaim_installed(struct process *p, const handle_t *values, uint32_
 
 uint32_t handle_count(struct process *p);
 
-/* Call fn for every ioport object p holds (under the table lock). */
-void handle_for_each_locked_ioport(struct process *p, void (*fn)(kobject_t *obj, void *ctx), void *ctx);
+/* Call fn for every ioport object p holds with all of `rights` (under the
+ * table lock). */
+void handle_for_each_locked_ioport(struct process *p, uint32_t rights, void (*fn)(kobject_t *obj, void *ctx),
+                                   void *ctx);
 
 /* A new root node in flight (for messages the kernel itself sends), or NULL. */
 handle_node_t *handle_node_create(kobject_t *obj, uint32_t rights);

@@ -1,7 +1,7 @@
 /*
  * I/O-port objects: a range of x86 I/O ports, made from an IOPORT resource
- * covering it. Holding a handle to one is what lets a process's threads
- * use those ports in ring 3: the CPU's I/O permission bitmap is rebuilt
+ * covering it. Holding a handle to one with RIGHT_READ and RIGHT_WRITE is
+ * what lets a process's threads use those ports in ring 3: the CPU's I/O permission bitmap is rebuilt
  * from the process's ioport handles whenever they change, so closing or
  * revoking the handle takes the ports away (CPUs running the process are
  * interrupted so they pick the change up before returning to user mode).

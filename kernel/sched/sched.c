@@ -77,17 +77,19 @@ static thread_t *pick_locked(run_queue_t *rq)
     return t;
 }
 
-/* The thread a synchronous wake-up asked to run next, if it is still ready
- * on this queue and nothing of higher priority waits. */
+/* The thread a synchronous wake-up handed this CPU: it is READY but in no
+ * queue. It runs next unless something of higher priority waits; then it
+ * joins the queue like any other. */
 static thread_t *take_handoff_locked(percpu_t *cpu, run_queue_t *rq)
 {
     thread_t *h = cpu->handoff;
     cpu->handoff = NULL;
-    if (!h || h->state != THREAD_READY || h->cpu != cpu->cpu_id || !list_linked(&h->run_link))
+    if (!h)
         return NULL;
-    if (rq->bitmap >> h->priority >> 1) /* a higher level is non-empty */
+    if (rq->bitmap >> h->priority >> 1) { /* a higher level is non-empty */
+        enqueue_locked(rq, h);
         return NULL;
-    dequeue_locked(rq, h);
+    }
     return h;
 }
 
@@ -241,13 +243,15 @@ void sched_ready(thread_t *t)
     kassert(t->state == THREAD_NEW || t->state == THREAD_BLOCKED);
     t->state = THREAD_READY;
     t->cpu = target;
-    enqueue_locked(rq, t);
-    thread_t *cur = percpu_area[target].current;
-    bool preempt = cur && (cur->is_idle || t->priority > cur->priority);
-    if (sync) {
-        preempt = false; /* the waker blocks next and hands over */
-        if (!me->handoff)
-            me->handoff = t;
+    bool preempt = false;
+    if (sync && !me->handoff) {
+        /* The fast path: the waker blocks next and switches straight to
+         * t (schedule takes it from cpu->handoff), no run queue involved. */
+        me->handoff = t;
+    } else {
+        enqueue_locked(rq, t);
+        thread_t *cur = percpu_area[target].current;
+        preempt = !sync && cur && (cur->is_idle || t->priority > cur->priority);
     }
     spin_unlock(&rq->lock);
     if (preempt) {

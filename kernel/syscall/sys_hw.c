@@ -28,26 +28,6 @@ static int covering(uint64_t rh, uint32_t kind, uint64_t base, uint64_t len)
     return err;
 }
 
-/* Install obj as a child of resource handle rh; copy the value out. The
- * child cannot be more duplicable or transferable than the resource
- * handle it came from: rights never grow along the derivation tree. */
-static int give_child(uint64_t rh, kobject_t *obj, uint32_t rights, uint64_t out)
-{
-    process_t *p = current_process();
-    uint32_t parent = 0;
-    handle_get_rights(p, (handle_t)rh, &parent);
-    rights &= ~((RIGHT_DUPLICATE | RIGHT_TRANSFER) & ~parent);
-    handle_t h;
-    int err = handle_create_child(p, (handle_t)rh, obj, rights, &h);
-    obj_unref(obj);
-    if (err != OK)
-        return err;
-    err = copy_to_user(uptr(out), &h, sizeof h);
-    if (err != OK)
-        handle_close(p, h);
-    return err;
-}
-
 /* resource_derive(parent, kind, base, len, out*) */
 int64_t sys_resource_derive(uint64_t rh, uint64_t kind, uint64_t base, uint64_t len, uint64_t out, uint64_t a5)
 {
@@ -59,7 +39,7 @@ int64_t sys_resource_derive(uint64_t rh, uint64_t kind, uint64_t base, uint64_t 
     resource_t *r;
     if ((err = resource_create((uint32_t)kind, base, len, &r)) != OK)
         return err;
-    return give_child(rh, &r->obj, RESOURCE_RIGHTS, out);
+    return syscall_give_handle(&r->obj, RESOURCE_RIGHTS, (handle_t)rh, out);
 }
 
 int64_t sys_resource_info(uint64_t rh, uint64_t out, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -93,7 +73,7 @@ int64_t sys_irq_create(uint64_t rh, uint64_t num, uint64_t flags, uint64_t out, 
     irq_t *irq;
     if ((err = irq_create(gsi, trig, &irq)) != OK)
         return err;
-    return give_child(rh, &irq->obj, IRQ_RIGHTS, out);
+    return syscall_give_handle(&irq->obj, IRQ_RIGHTS, (handle_t)rh, out);
 }
 
 int64_t sys_irq_ack(uint64_t h, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -117,5 +97,5 @@ int64_t sys_ioport_create(uint64_t rh, uint64_t base, uint64_t len, uint64_t out
     ioport_t *io;
     if ((err = ioport_create((uint32_t)base, (uint32_t)len, &io)) != OK)
         return err;
-    return give_child(rh, &io->obj, IOPORT_RIGHTS, out);
+    return syscall_give_handle(&io->obj, IOPORT_RIGHTS, (handle_t)rh, out);
 }

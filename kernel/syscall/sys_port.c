@@ -12,25 +12,11 @@
 #define PORT_RIGHTS (RIGHT_READ | RIGHT_WRITE | RIGHT_SIGNAL | RIGHT_WAIT | RIGHT_DUPLICATE | RIGHT_TRANSFER)
 #define TIMER_RIGHTS (RIGHT_MANAGE | RIGHT_WAIT | RIGHT_DUPLICATE | RIGHT_TRANSFER)
 
-static int give_handle(kobject_t *obj, uint32_t rights, uint64_t out)
-{
-    process_t *p = current_process();
-    handle_t h;
-    int err = handle_create(p, obj, rights, &h);
-    obj_unref(obj);
-    if (err != OK)
-        return err;
-    err = copy_to_user(uptr(out), &h, sizeof h);
-    if (err != OK)
-        handle_close(p, h);
-    return err;
-}
-
 int64_t sys_port_create(uint64_t out, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     port_t *port;
     int err = port_create(&port);
-    return err != OK ? err : give_handle(&port->obj, PORT_RIGHTS, out);
+    return err != OK ? err : syscall_give_handle(&port->obj, PORT_RIGHTS, HANDLE_INVALID, out);
 }
 
 /* Look up the port (with `rights`) and the object (RIGHT_WAIT). */
@@ -113,7 +99,7 @@ int64_t sys_timer_create(uint64_t out, uint64_t a1, uint64_t a2, uint64_t a3, ui
 {
     timer_object_t *t;
     int err = timer_obj_create(&t);
-    return err != OK ? err : give_handle(&t->obj, TIMER_RIGHTS, out);
+    return err != OK ? err : syscall_give_handle(&t->obj, TIMER_RIGHTS, HANDLE_INVALID, out);
 }
 
 /* timer_set(timer, deadline, period): period 0 = one-shot. */

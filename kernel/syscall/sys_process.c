@@ -34,15 +34,7 @@ int64_t sys_process_create(uint64_t name, uint64_t quota, uint64_t out, uint64_t
     process_t *p;
     if ((err = process_create(buf, &q, &p)) != OK)
         return err;
-    handle_t h;
-    err = handle_create(self, &p->obj, PROCESS_RIGHTS, &h);
-    obj_unref(&p->obj);
-    if (err != OK)
-        return err;
-    err = copy_to_user(uptr(out), &h, sizeof h);
-    if (err != OK)
-        handle_close(self, h);
-    return err;
+    return syscall_give_handle(&p->obj, PROCESS_RIGHTS, HANDLE_INVALID, out);
 }
 
 /*

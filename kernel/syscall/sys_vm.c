@@ -29,15 +29,7 @@ int64_t sys_vmo_create(uint64_t size, uint64_t flags, uint64_t out, uint64_t a3,
     int err = vmo_create(p, size, (uint32_t)flags, &v);
     if (err != OK)
         return err;
-    handle_t h;
-    err = handle_create(p, &v->obj, VMO_RIGHTS, &h);
-    obj_unref(&v->obj);
-    if (err != OK)
-        return err;
-    err = copy_to_user(uptr(out), &h, sizeof h);
-    if (err != OK)
-        handle_close(p, h);
-    return err;
+    return syscall_give_handle(&v->obj, VMO_RIGHTS, HANDLE_INVALID, out);
 }
 
 static int vmo_io(uint64_t h, uint64_t buf, uint64_t offset, uint64_t len, bool write)
@@ -88,18 +80,7 @@ int64_t sys_vmo_create_contiguous(uint64_t rh, uint64_t size, uint64_t out, uint
     vmo_t *v;
     if ((err = vmo_create(p, size, VMO_CONTIGUOUS, &v)) != OK)
         return err;
-    uint32_t parent = 0, rights = VMO_RIGHTS | RIGHT_DMA;
-    handle_get_rights(p, (handle_t)rh, &parent);
-    rights &= ~((RIGHT_DUPLICATE | RIGHT_TRANSFER) & ~parent); /* rights never grow along the tree */
-    handle_t h;
-    err = handle_create_child(p, (handle_t)rh, &v->obj, rights, &h);
-    obj_unref(&v->obj);
-    if (err != OK)
-        return err;
-    err = copy_to_user(uptr(out), &h, sizeof h);
-    if (err != OK)
-        handle_close(p, h);
-    return err;
+    return syscall_give_handle(&v->obj, VMO_RIGHTS | RIGHT_DMA, (handle_t)rh, out);
 }
 
 /* vmo_get_phys(h, out*): the physical address of a contiguous vmo. */

@@ -13,6 +13,7 @@
 #include "obj/process.h"
 #include "obj/thread.h"
 #include "sched/sched.h"
+#include "syscall/usercopy.h"
 
 #define MSR_STAR 0xc0000081
 #define MSR_LSTAR 0xc0000082
@@ -67,4 +68,26 @@ void syscall_dispatch(trap_frame_t *f)
 uint64_t syscall_count(unsigned num)
 {
     return num < SYS_COUNT ? counts[num] : 0;
+}
+
+int syscall_give_handle(kobject_t *obj, uint32_t rights, handle_t parent, uint64_t out)
+{
+    process_t *p = current_process();
+    handle_t h;
+    int err;
+    if (parent != HANDLE_INVALID) {
+        uint32_t prights = 0;
+        handle_get_rights(p, parent, &prights);
+        rights &= ~((RIGHT_DUPLICATE | RIGHT_TRANSFER) & ~prights);
+        err = handle_create_child(p, parent, obj, rights, &h);
+    } else {
+        err = handle_create(p, obj, rights, &h);
+    }
+    obj_unref(obj);
+    if (err != OK)
+        return err;
+    err = copy_to_user(uptr(out), &h, sizeof h);
+    if (err != OK)
+        handle_close(p, h);
+    return err;
 }

@@ -9,6 +9,7 @@
 #define SYSCALL_SYSCALL_H
 
 #include "types.h"
+#include "abi/handle.h"
 #include "abi/syscalls.h"
 #include "arch/trap.h"
 
@@ -24,6 +25,15 @@ void syscall_dispatch(trap_frame_t *f);
 
 struct process;
 struct process *current_process(void);
+
+struct kobject;
+/*
+ * Give the caller a new handle to obj (consuming the reference passed in)
+ * and store its value at user address out. With a parent handle the new
+ * handle is its child in the derivation tree and cannot be more duplicable
+ * or transferable than the parent. On failure nothing is left behind.
+ */
+int syscall_give_handle(struct kobject *obj, uint32_t rights, handle_t parent, uint64_t out);
 
 /* Per-syscall counters, for tests and the shell. */
 uint64_t syscall_count(unsigned num);

@@ -327,9 +327,6 @@ UTEST(vm_protect_errors)
     return 0;
 }
 
-/* x86 has no unreadable pages: a mapping made without MAP_READ is readable
- * all the same (docs/syscalls.md), but MAP_READ is recorded, so protect
- * cannot add it later. */
 /* x86 pages are readable whenever they are present: a mapping without
  * MAP_READ (write- or execute-only, or no access) cannot be honoured, so it
  * is refused rather than silently readable. */

@@ -277,7 +277,9 @@ void sched_switch_away(void)
 {
     kassert(!intr_enabled());
     thread_t *cur = sched_current();
-    kassert(cur->state == THREAD_BLOCKED || cur->state == THREAD_DEAD);
+    /* READY too: a waker on another CPU may already have made it ready
+     * again (it is then on this CPU's queue, since it is still on_cpu). */
+    kassert(cur->state == THREAD_BLOCKED || cur->state == THREAD_DEAD || cur->state == THREAD_READY);
     schedule();
 }
 

@@ -28,7 +28,8 @@ thread_t *sched_current(void);
 void sched_ready(thread_t *t);
 void sched_yield(void);
 /* Switch away from the current thread, whose state the caller already set
- * (BLOCKED or DEAD). Interrupts must be disabled. */
+ * (BLOCKED or DEAD; READY if a waker was faster). Interrupts must be
+ * disabled. */
 void sched_switch_away(void);
 /* At interrupt exit: switch if this CPU was asked to. */
 void sched_preempt_point(void);

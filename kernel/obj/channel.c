@@ -82,18 +82,20 @@ static void channel_destroy(kobject_t *o)
         list_push_back(&drop, l);
     }
     sh->count[i] = 0;
-    bool last = --sh->ends == 0;
     spin_unlock_irqrestore(&sh->lock, fl);
 
     list_node_t *l;
     while ((l = list_pop_front(&drop)))
         message_free(list_entry(l, message_t, link));
-    if (last) {
+    update_signals(sh); /* the peer, if alive, sees PEER_CLOSED */
+    wait_wake_all(&sh->call_wq, ERR_PEER_CLOSED);
+    /* The last touch of sh: whichever end gets here second frees it, so the
+     * other must be done with it by now. */
+    fl = spin_lock_irqsave(&sh->lock);
+    bool last = --sh->ends == 0;
+    spin_unlock_irqrestore(&sh->lock, fl);
+    if (last)
         kfree(sh);
-    } else {
-        update_signals(sh);
-        wait_wake_all(&sh->call_wq, ERR_PEER_CLOSED);
-    }
     kcache_free(&chan_cache, ch);
 }
 

@@ -6,7 +6,10 @@
  */
 #include "obj/object.h"
 #include "lib/kassert.h"
+#include "arch/cpu.h"
 #include "obj/port.h"
+#include "obj/thread.h"
+#include "sched/sched.h"
 
 static const obj_ops_t *ops_table[OBJ_TYPE_COUNT];
 static uint64_t next_id = 1; /* atomic; 0 is never an object id */
@@ -43,15 +46,62 @@ bool obj_try_ref(kobject_t *o)
     return false;
 }
 
+static void destroy_now(kobject_t *o)
+{
+    if (!list_empty(&o->bindings))
+        port_unbind_all(o);
+    ops_table[o->type]->destroy(o);
+}
+
+/*
+ * Destroying an object can drop the last reference to others (a channel's
+ * queued messages hold handles to more channels, and so on, without bound).
+ * Recursing would run off the kernel stack, so a destruction that starts
+ * inside another on the same thread is queued on the thread and run by the
+ * outermost one, in a loop. Interrupt handlers that drop a last reference
+ * while their thread is mid-destruction queue it the same way.
+ */
+static void destroy(kobject_t *o)
+{
+    thread_t *t = sched_current_or_null();
+    if (!t) {
+        destroy_now(o); /* boot, before the first thread */
+        return;
+    }
+    uint64_t fl = read_rflags();
+    __asm__ volatile("cli" ::: "memory");
+    bool nested = t->destroying;
+    if (nested) {
+        o->next_dead = t->dead_list;
+        t->dead_list = o;
+    } else {
+        t->destroying = true;
+    }
+    if (fl & (1u << 9))
+        __asm__ volatile("sti" ::: "memory");
+    if (nested)
+        return;
+    for (;;) {
+        destroy_now(o);
+        __asm__ volatile("cli" ::: "memory");
+        o = t->dead_list;
+        if (o)
+            t->dead_list = o->next_dead;
+        else
+            t->destroying = false;
+        if (fl & (1u << 9))
+            __asm__ volatile("sti" ::: "memory");
+        if (!o)
+            return;
+    }
+}
+
 void obj_unref(kobject_t *o)
 {
     uint32_t old = __atomic_fetch_sub(&o->refs, 1, __ATOMIC_ACQ_REL);
     kassert(old > 0);
-    if (old == 1) {
-        if (!list_empty(&o->bindings))
-            port_unbind_all(o);
-        ops_table[o->type]->destroy(o);
-    }
+    if (old == 1)
+        destroy(o);
 }
 
 const char *obj_type_name(obj_type_t type)

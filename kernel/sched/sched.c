@@ -47,9 +47,15 @@ static run_queue_t rqs[MAX_CPUS];
 thread_t *context_switch(uint64_t *save_rsp, uint64_t new_rsp, thread_t *prev);
 void thread_reap(thread_t *t);
 
+thread_t *sched_current_or_null(void)
+{
+    return percpu_ready() ? (thread_t *)PERCPU_READ64(current) : NULL;
+}
+
 thread_t *sched_current(void)
 {
-    return this_cpu()->current;
+    /* One load: the answer stays right even if we migrate right after. */
+    return (thread_t *)PERCPU_READ64(current);
 }
 
 static void enqueue_locked(run_queue_t *rq, thread_t *t)
@@ -113,6 +119,12 @@ static thread_t *steal_locked(run_queue_t *mine, uint32_t me)
         spin_unlock(&mine->lock);
         spin_lock(&other->lock);
         spin_lock(&mine->lock);
+        /* Our lock was dropped: a thread may have been queued here meanwhile
+         * (a wake-up of the thread that is blocking right now). */
+        if (mine->bitmap) {
+            spin_unlock(&other->lock);
+            return pick_locked(mine);
+        }
     } else {
         spin_lock(&other->lock);
     }

@@ -95,3 +95,22 @@ UTEST(string_argument_at_end_of_mapping)
     UT_EQ(sys_handle_close(v), OK);
     return 0;
 }
+
+/* A chain of channels, each end queued in the next channel, is destroyed
+ * link by link when its head goes: the kernel must not recurse once per
+ * link (it would run off its stack: a user-triggered panic). */
+UTEST(destroying_a_long_chain_does_not_recurse)
+{
+    handle_t head = HANDLE_INVALID;
+    for (int i = 0; i < 3000; i++) {
+        handle_t a, b;
+        UT_EQ(sys_chan_create(&a, &b), OK);
+        if (head != HANDLE_INVALID)
+            UT_EQ(sys_chan_write(b, NULL, 0, &head, 1), OK);
+        UT_EQ(sys_handle_close(b), OK);
+        head = a;
+    }
+    UT_EQ(sys_handle_close(head), OK);
+    UT_EQ(sys_null(), OK); /* still alive */
+    return 0;
+}

@@ -37,13 +37,17 @@ void tlb_init(void)
 
 void tlb_shootdown(struct aspace *as)
 {
+    kassert(intr_enabled());
+    /* Which CPU we are on, the local flush and the set of others must agree:
+     * no migration in between. */
+    intr_disable();
     uint64_t me = 1ull << this_cpu()->cpu_id;
     if ((read_cr3() & ~0xfffull) == as->root)
         write_cr3(read_cr3());
     uint64_t others = __atomic_load_n(&as->active_cpus, __ATOMIC_SEQ_CST) & ~me;
+    intr_enable();
     if (!others)
         return;
-    kassert(intr_enabled());
     spin_lock(&tlb_lock);
     req_root = as->root;
     pending = (uint32_t)__builtin_popcountll(others);

@@ -74,6 +74,19 @@ _Static_assert(__builtin_offsetof(percpu_t, user_rsp) == PERCPU_USER_RSP, "percp
 _Static_assert(__builtin_offsetof(percpu_t, iomap) == __builtin_offsetof(percpu_t, tss) + sizeof(tss_t),
                "the I/O bitmap must follow the TSS");
 
+/*
+ * Read one per-CPU field with a single %gs-relative load. Threads can be
+ * preempted and moved to another CPU between two instructions, so
+ * this_cpu()->field (two loads) may read another CPU's field when
+ * interrupts are on; fields that preemptible code reads use this.
+ */
+#define PERCPU_READ64(field)                                                   \
+    ({                                                                         \
+        uint64_t v_;                                                           \
+        __asm__ volatile("movq %%gs:%c1, %0" : "=r"(v_) : "i"(__builtin_offsetof(percpu_t, field))); \
+        v_;                                                                    \
+    })
+
 static inline percpu_t *this_cpu(void)
 {
     percpu_t *p;

@@ -34,6 +34,7 @@ typedef struct kobject {
     uint32_t signals;     /* SIG_* bits, under waiters.lock */
     wait_queue_t waiters; /* threads in object_wait */
     list_t bindings;      /* port bindings (obj/port.h), under port.c's bind_lock */
+    struct kobject *next_dead; /* in a thread's list of objects to destroy */
 } kobject_t;
 
 typedef struct obj_ops {

@@ -66,6 +66,9 @@ typedef struct thread {
     list_node_t proc_link;  /* in proc->threads, under proc->lock */
     uint64_t user_entry, user_stack, user_arg;
     void *fpu;              /* FPU/SSE/AVX state while switched out */
+    /* Objects whose destruction this thread started (object.c). */
+    bool destroying;
+    kobject_t *dead_list;
     uint64_t fs_base;       /* user TLS pointer */
 } thread_t;
 

@@ -25,6 +25,8 @@ void sched_init_cpu(void);
 NORETURN void sched_idle_loop(void);
 
 thread_t *sched_current(void);
+/* NULL before the scheduler runs on this CPU (boot, early AP start-up). */
+thread_t *sched_current_or_null(void);
 void sched_ready(thread_t *t);
 void sched_yield(void);
 /* Switch away from the current thread, whose state the caller already set

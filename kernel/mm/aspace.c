@@ -27,11 +27,36 @@ static int alloc_table(void *ctx, paddr_t *out)
     return pmm_alloc(0, out); /* pt.c zeroes new tables itself */
 }
 
+/*
+ * A page-table page emptied by an unmap cannot go back to the allocator
+ * yet: other CPUs running this address space may still cache it (paging-
+ * structure caches) until the TLB shootdown. It waits on the address
+ * space's list, linked through its own first word, under as->lock.
+ */
 static void free_table(void *ctx, paddr_t pa)
 {
-    (void)ctx;
-    pmm_free(pa, 0);
+    aspace_t *as = ctx;
+    *(paddr_t *)phys_to_virt(pa) = as->deferred_tables;
+    as->deferred_tables = pa;
 }
+
+/* After the shootdown: really free the emptied tables. */
+static void free_deferred_tables(aspace_t *as)
+{
+    uint64_t fl = spin_lock_irqsave(&as->lock);
+    paddr_t pa = as->deferred_tables;
+    as->deferred_tables = 0;
+    spin_unlock_irqrestore(&as->lock, fl);
+    while (pa) {
+        paddr_t next = *(paddr_t *)phys_to_virt(pa);
+        pmm_free(pa, 0);
+        pa = next;
+    }
+}
+
+/* The page-table context for as: its own, so freed tables go on its list. */
+#define CTX(as) (&(pt_ctx_t){.virt_offset = uctx.virt_offset, .alloc_table = uctx.alloc_table, \
+                             .free_table = free_table, .ctx = (as), .nx_mask = uctx.nx_mask})
 
 void aspace_init(void)
 {
@@ -110,12 +135,12 @@ static int map_pages_locked(aspace_t *as, mapping_t *m)
     uint64_t flags = pte_flags(m->perms);
     size_t first = m->offset / PAGE_SIZE, n = m->len / PAGE_SIZE;
     if (m->vmo->contiguous)
-        return pt_map(&uctx, as->root, m->va, vmo_page(m->vmo, first), m->len, flags);
+        return pt_map(CTX(as), as->root, m->va, vmo_page(m->vmo, first), m->len, flags);
     for (size_t i = 0; i < n; i++) {
-        int err = pt_map(&uctx, as->root, m->va + i * PAGE_SIZE, vmo_page(m->vmo, first + i), PAGE_SIZE, flags);
+        int err = pt_map(CTX(as), as->root, m->va + i * PAGE_SIZE, vmo_page(m->vmo, first + i), PAGE_SIZE, flags);
         if (err != OK) {
             if (i)
-                pt_unmap(&uctx, as->root, m->va, i * PAGE_SIZE);
+                pt_unmap(CTX(as), as->root, m->va, i * PAGE_SIZE);
             return err;
         }
     }
@@ -199,7 +224,7 @@ int aspace_unmap(aspace_t *as, vaddr_t va, uint64_t len)
         list_for_each(n, &as->mappings) {
             mapping_t *m = list_entry(n, mapping_t, link);
             if (!dying(m) && m->va >= va && m->va + m->len <= va + len) {
-                pt_unmap(&uctx, as->root, m->va, m->len);
+                pt_unmap(CTX(as), as->root, m->va, m->len);
                 m->dying = true;
             }
         }
@@ -211,6 +236,7 @@ int aspace_unmap(aspace_t *as, vaddr_t va, uint64_t len)
      * are reused. Dying mappings in the range are all flushed now, ours and
      * any a concurrent unmap marked (it finds nothing left to free). */
     tlb_shootdown(as);
+    free_deferred_tables(as);
     fl = spin_lock_irqsave(&as->lock);
     list_for_each_safe(n, tmp, &as->mappings) {
         mapping_t *m = list_entry(n, mapping_t, link);
@@ -259,7 +285,7 @@ int aspace_protect(aspace_t *as, vaddr_t va, uint64_t len, uint32_t perms)
     uint64_t fl = spin_lock_irqsave(&as->lock);
     int err = covered_mappings_locked(as, va, len, perms);
     if (err == OK)
-        err = pt_protect(&uctx, as->root, va, len, pte_flags(perms));
+        err = pt_protect(CTX(as), as->root, va, len, pte_flags(perms));
     if (err == OK) {
         list_for_each(n, &as->mappings) {
             mapping_t *m = list_entry(n, mapping_t, link);
@@ -268,8 +294,10 @@ int aspace_protect(aspace_t *as, vaddr_t va, uint64_t len, uint32_t perms)
         }
     }
     spin_unlock_irqrestore(&as->lock, fl);
-    if (err == OK)
+    if (err == OK) {
         tlb_shootdown(as); /* permissions only shrink safely after a flush */
+        free_deferred_tables(as);
+    }
     return err;
 }
 
@@ -281,12 +309,13 @@ void aspace_clear(aspace_t *as)
     uint64_t fl = spin_lock_irqsave(&as->lock);
     while (!list_empty(&as->mappings)) {
         mapping_t *m = list_entry(as->mappings.next, mapping_t, link);
-        pt_unmap(&uctx, as->root, m->va, m->len);
+        pt_unmap(CTX(as), as->root, m->va, m->len);
         list_remove(&m->link);
         list_push_back(&gone, &m->link);
     }
-    pt_destroy(&uctx, as->root, 0, PT_LOWER_TOP);
+    pt_destroy(CTX(as), as->root, 0, PT_LOWER_TOP);
     spin_unlock_irqrestore(&as->lock, fl);
+    free_deferred_tables(as); /* no CPU runs a dead process's address space */
     list_node_t *l;
     while ((l = list_pop_front(&gone))) {
         mapping_t *m = list_entry(l, mapping_t, link);

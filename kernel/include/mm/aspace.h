@@ -40,6 +40,7 @@ typedef struct aspace {
     paddr_t root;
     list_t mappings;
     uint64_t active_cpus; /* bit per CPU that has this root loaded (atomic) */
+    paddr_t deferred_tables; /* emptied page tables awaiting a shootdown */
 } aspace_t;
 
 int aspace_create(aspace_t **out);

@@ -142,6 +142,11 @@ void process_terminate(process_t *p, int code, uint32_t reason)
     list_for_each(n, &p->threads) {
         thread_t *t = list_entry(n, thread_t, proc_link);
         thread_interrupt(t); /* out of any wait; off the CPU at the next chance */
+        /* A thread created but never started (its creator failed to hand
+         * out the handle, say) would keep the process from ending: start
+         * it, and it exits before reaching user mode. */
+        if (t->state == THREAD_NEW && p->started)
+            thread_start(t);
     }
     spin_unlock_irqrestore(&p->lock, fl);
     if (no_threads)

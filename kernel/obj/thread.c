@@ -14,6 +14,7 @@
 #include "arch/intr.h"
 #include "arch/lapic.h"
 #include "arch/trap_vectors.h"
+#include "obj/ioport.h"
 #include "obj/process.h"
 #include "arch/percpu.h"
 #include "lib/kassert.h"
@@ -94,6 +95,8 @@ thread_t *thread_create_kernel(const char *name, void (*fn)(void *), void *arg, 
 
 void thread_start(thread_t *t)
 {
+    if (__atomic_exchange_n(&t->start_claimed, true, __ATOMIC_ACQ_REL))
+        return;
     kassert(t->state == THREAD_NEW);
     obj_ref(&t->obj); /* the running thread's own reference */
     sched_ready(t);
@@ -171,6 +174,9 @@ static void user_thread_start(void *self)
 {
     thread_t *t = self;
     intr_disable();
+    if (t->proc && process_dying(t->proc))
+        thread_exit(0); /* killed before it ever ran */
+    ioport_sync_cpu(t->proc);
     /* FPU state and FS base were loaded by the switch to this thread. */
     user_enter(t->user_entry, t->user_stack, t->user_arg);
 }

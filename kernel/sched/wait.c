@@ -27,15 +27,23 @@ static void wake_locked(thread_t *t, int result)
     sched_ready(t);
 }
 
+/*
+ * The canceller reads waiting_on and then locks that queue: the queue (on
+ * the waiter's stack, or in an object the waiter holds) must outlive both
+ * steps, so the waiter does not return from wait_block_locked while a
+ * canceller is at work (t->cancelling, checked after it wakes).
+ */
 void wait_cancel(thread_t *t, int result)
 {
-    wait_queue_t *wq = __atomic_load_n(&t->waiting_on, __ATOMIC_ACQUIRE);
-    if (!wq)
-        return;
-    uint64_t fl = spin_lock_irqsave(&wq->lock);
-    if (t->waiting_on == wq)
-        wake_locked(t, result);
-    spin_unlock_irqrestore(&wq->lock, fl);
+    __atomic_fetch_add(&t->cancelling, 1, __ATOMIC_SEQ_CST);
+    wait_queue_t *wq = __atomic_load_n(&t->waiting_on, __ATOMIC_SEQ_CST);
+    if (wq) {
+        uint64_t fl = spin_lock_irqsave(&wq->lock);
+        if (t->waiting_on == wq)
+            wake_locked(t, result);
+        spin_unlock_irqrestore(&wq->lock, fl);
+    }
+    __atomic_fetch_sub(&t->cancelling, 1, __ATOMIC_SEQ_CST);
 }
 
 static void deadline_expired(ktimer_t *timer, void *arg)
@@ -72,6 +80,8 @@ int wait_block_locked(wait_queue_t *wq, uint64_t flags, uint64_t deadline)
     sched_switch_away();
     if (deadline != DEADLINE_INFINITE)
         ktimer_cancel(&t->wait_timer);
+    while (__atomic_load_n(&t->cancelling, __ATOMIC_SEQ_CST)) /* see wait_cancel */
+        __asm__ volatile("pause");
     int result = t->wait_result;
     if (flags & (1u << 9))
         intr_enable();

@@ -62,6 +62,9 @@ void syscall_dispatch(trap_frame_t *f)
         thread_exit(0);
     intr_disable();
     sched_preempt_point();
+    /* Killed while we were preempted: do not return to user mode. */
+    if (t->proc && process_dying(t->proc))
+        thread_exit(0);
     ioport_sync_cpu(t->proc);
 }
 

@@ -15,6 +15,7 @@
 typedef struct intr_slot {
     intr_handler_t fn;
     void *ctx;
+    uint32_t active; /* handlers running now (atomic): intr_free_vector waits for 0 */
 } intr_slot_t;
 
 static intr_slot_t slots[256];
@@ -43,9 +44,15 @@ int intr_alloc_vector(intr_handler_t fn, void *ctx)
 
 void intr_free_vector(unsigned vec)
 {
+    intr_slot_t *s = &slots[vec & 0xff];
     uint64_t fl = spin_lock_irqsave(&intr_lock);
-    intr_set_handler(vec, NULL, NULL);
+    __atomic_store_n(&s->fn, NULL, __ATOMIC_SEQ_CST);
     spin_unlock_irqrestore(&intr_lock, fl);
+    /* A handler that started before the store may still run on another
+     * CPU with the old ctx: wait for it, so the caller may free ctx. */
+    while (__atomic_load_n(&s->active, __ATOMIC_SEQ_CST))
+        __asm__ volatile("pause");
+    s->ctx = NULL;
 }
 
 void intr_dispatch(trap_frame_t *f)
@@ -58,10 +65,14 @@ void intr_dispatch(trap_frame_t *f)
          * the LAPIC's interrupt, so no LAPIC EOI either. */
         return;
     }
-    intr_handler_t fn = __atomic_load_n(&slots[vec].fn, __ATOMIC_ACQUIRE);
+    /* Count ourselves in before looking at fn (see intr_free_vector). */
+    intr_slot_t *s = &slots[vec];
+    __atomic_fetch_add(&s->active, 1, __ATOMIC_SEQ_CST);
+    intr_handler_t fn = __atomic_load_n(&s->fn, __ATOMIC_SEQ_CST);
     if (fn)
-        fn(f, slots[vec].ctx);
-    else
+        fn(f, s->ctx);
+    __atomic_fetch_sub(&s->active, 1, __ATOMIC_SEQ_CST);
+    if (!fn)
         klog(LOG_WARN, "intr: interrupt on vector %u with no handler", vec);
     lapic_eoi();
     sched_preempt_point();

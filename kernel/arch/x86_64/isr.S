@@ -47,6 +47,12 @@ isr_common:
     jz 1f
     swapgs
 1:
+    /* An interrupt inside a user copy (between stac and clac) must not run
+     * other kernel code with SMAP off: clear AC (iretq restores it). */
+    cmpb $0, smap_enabled(%rip)
+    je 3f
+    clac
+3:
     pushq %rax
     pushq %rbx
     pushq %rcx

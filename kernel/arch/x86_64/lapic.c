@@ -190,6 +190,8 @@ uint64_t lapic_timer_calibrate(void)
 
 void lapic_timer_oneshot(uint64_t ns)
 {
+    if (ns > 1000000000000ull) /* 1000 s: keeps the arithmetic below in range */
+        ns = 1000000000000ull;
     uint64_t ticks = ns / 1000 * timer_hz / 1000000 + 1;
     if (ticks > 0xffffffffu)
         ticks = 0xffffffffu;

@@ -57,6 +57,8 @@ typedef struct thread {
     /* Blocking (see sched/wait.h). */
     wait_queue_t *waiting_on;
     int wait_result;
+    uint32_t cancelling;    /* wait_cancel calls in progress (atomic) */
+    bool start_claimed;     /* thread_start ran (atomic): it runs once */
     ktimer_t wait_timer;
 
     int exit_code;
@@ -76,6 +78,7 @@ typedef struct thread {
  * out of memory. The caller holds the returned reference. */
 thread_t *thread_create_kernel(const char *name, void (*fn)(void *), void *arg, uint8_t priority,
                                int32_t affinity);
+/* Make a NEW thread runnable; a second call (a racing kill) does nothing. */
 void thread_start(thread_t *t);
 NORETURN void thread_exit(int code);
 /* Wait until t is DEAD (or the deadline passes: ERR_TIMED_OUT). */

@@ -69,8 +69,37 @@ isr_common:
     pushq %r14
     pushq %r15
     cld
+    /*
+     * NMI, double fault and machine check can arrive in the few kernel
+     * instructions around swapgs on syscall entry and exit, where CS says
+     * kernel but GS is still the user's. For those vectors, coming from
+     * kernel mode, ask the CPU: a kernel GS base is negative. RBX (saved in
+     * the frame, callee-saved across the C call) remembers whether we
+     * swapped here and must swap back.
+     */
+    xorl %ebx, %ebx
+    movq 120(%rsp), %rax            /* vector */
+    cmpq $2, %rax
+    je 4f
+    cmpq $8, %rax
+    je 4f
+    cmpq $18, %rax
+    jne 5f
+4:  testb $3, 144(%rsp)             /* from user: swapped above already */
+    jnz 5f
+    movl $0xc0000101, %ecx          /* GS_BASE */
+    rdmsr
+    testl %edx, %edx
+    js 5f
+    swapgs
+    movl $1, %ebx
+5:
     movq %rsp, %rdi
     call trap_dispatch
+    testl %ebx, %ebx
+    jz 6f
+    swapgs
+6:
     popq %r15
     popq %r14
     popq %r13

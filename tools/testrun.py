@@ -37,6 +37,8 @@ QEMU runs are described by tests/qemu/*.test files (INI). Keys of [test]:
     write [#] in patterns that start with it.
     monitor     "REGEX => COMMAND": once REGEX appears in the log, send
                 COMMAND to QEMU's human monitor (e.g. "waiting => nmi")
+    input       lines "REGEX => TEXT": once REGEX appears in the log, type
+                TEXT on the serial line (\r, \n and \t escapes), in order
     ktests      "yes" to count each "ktest: PASS/FAIL name" line of the log as
                 a result of its own (and "utest: ..." lines of the in-guest
                 system tests the same way)
@@ -97,7 +99,7 @@ def run_ctest(build_dir, label):
 # ---------------------------------------------------------------- QEMU runs
 
 KNOWN_KEYS = {"cmdline", "modules", "expect", "forbid", "panic", "exit", "until", "timeout", "outcome",
-              "caught", "machines", "smp", "mem", "cpu", "ktests", "monitor"}
+              "caught", "machines", "smp", "mem", "cpu", "ktests", "monitor", "input"}
 
 
 class Spec:
@@ -132,6 +134,15 @@ class Spec:
         self.ktests = t.getboolean("ktests", False)
         trigger, _, command = t.get("monitor", "").partition("=>")
         self.monitor = (trigger.strip(), command.strip()) if command.strip() else None
+        self.inputs = []
+        for line in t.get("input", "").splitlines():
+            if not line.strip():
+                continue
+            trig, sep, text = line.partition("=>")
+            if not sep:
+                raise ValueError(f"{path}: input line without '=>': {line.strip()}")
+            text = text.strip().replace("\\r", "\r").replace("\\n", "\n").replace("\\t", "\t")
+            self.inputs.append((re.compile(trig.strip()), text))
 
     def configs(self):
         for m, s, mem, cpu in itertools.product(self.machines, self.smp, self.mem, self.cpu):
@@ -190,9 +201,11 @@ def send_monitor(sock_path, command):
         time.sleep(0.2)  # let QEMU read it before the connection closes
 
 
-def run_qemu(cmd, timeout, until, log_path, monitor=None, monitor_sock=None):
+def run_qemu(cmd, timeout, until, log_path, monitor=None, monitor_sock=None, inputs=()):
     """Runs QEMU; returns (log text, exit status or None, how it ended)."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            stdin=subprocess.PIPE if inputs else subprocess.DEVNULL)
+    pending = list(inputs)
     chunks = []
 
     def reader():
@@ -213,6 +226,12 @@ def run_qemu(cmd, timeout, until, log_path, monitor=None, monitor_sock=None):
         if until_re and until_re.search(text):
             ended = "until"
             break
+        if pending and pending[0][0].search(text):
+            try:
+                proc.stdin.write(pending.pop(0)[1].encode())
+                proc.stdin.flush()
+            except OSError as e:
+                chunks.append(f"\n[testrun: cannot type on the serial line: {e}]\n".encode())
         if monitor_re and monitor_re.search(text):
             monitor_re = None
             try:
@@ -285,7 +304,7 @@ def run_spec_config(spec, cfg, iso, out_dir):
         sock = Path(tempfile.mkdtemp(prefix="cairn-mon-")) / "sock"
     try:
         text, status, ended = run_qemu(qemu_command(iso, cfg, sock), spec.timeout, spec.until, log,
-                                       spec.monitor, sock)
+                                       spec.monitor, sock, spec.inputs)
     finally:
         if sock:
             shutil.rmtree(sock.parent, ignore_errors=True)

@@ -7,7 +7,8 @@
  * address with its permissions; a 256 KiB stack sits below USER_STACK_TOP
  * with unmapped space under it. Init receives a channel in RDI; waiting on
  * it is the bootstrap message with every boot module as a read-only vmo,
- * named after the module, and the root resources (mmio, irq, ioport, dma).
+ * named after the module, and the root resources (mmio, irq, ioport, dma,
+ * log).
  */
 #include "init/userinit.h"
 #include "abi/bootstrap.h"
@@ -87,7 +88,7 @@ static int module_vmo(const boot_module_t *m, vmo_t **out)
     return err;
 }
 
-/* The root resources, named mmio, irq, ioport and dma: everything init
+/* The root resources, named mmio, irq, ioport, dma and log: everything init
  * may hand out. MMIO covers the physical address space; the RAM the kernel
  * manages is refused when MMIO vmos are made (platform issue). */
 static int add_root_resources(message_t *msg, bootstrap_msg_t *b)
@@ -95,7 +96,8 @@ static int add_root_resources(message_t *msg, bootstrap_msg_t *b)
     static const struct {
         const char *name;
         uint32_t kind;
-    } roots[] = {{"mmio", RESOURCE_MMIO}, {"irq", RESOURCE_IRQ}, {"ioport", RESOURCE_IOPORT}, {"dma", RESOURCE_DMA}};
+    } roots[] = {{"mmio", RESOURCE_MMIO}, {"irq", RESOURCE_IRQ}, {"ioport", RESOURCE_IOPORT}, {"dma", RESOURCE_DMA},
+                 {"log", RESOURCE_LOG}};
     for (size_t i = 0; i < ARRAY_SIZE(roots); i++) {
         uint64_t len = roots[i].kind == RESOURCE_MMIO     ? 1ull << cpu_features.phys_bits
                        : roots[i].kind == RESOURCE_IRQ    ? MAX(ioapic_gsi_count(), (size_t)1)
@@ -129,8 +131,8 @@ static int send_bootstrap(channel_t *ch, const boot_info_t *bi, const boot_modul
     b->version = BOOTSTRAP_VERSION;
     ksnprintf(b->args, sizeof b->args, "%s", self->cmdline); /* init's own module command line */
     int err = OK;
-    /* Leave room for the four root resources. */
-    for (size_t i = 0; i < bi->module_count && msg->nhandles < CHAN_MAX_HANDLES - 4 && err == OK; i++) {
+    /* Leave room for the five root resources. */
+    for (size_t i = 0; i < bi->module_count && msg->nhandles < CHAN_MAX_HANDLES - 5 && err == OK; i++) {
         vmo_t *v;
         if ((err = module_vmo(&bi->modules[i], &v)) != OK)
             break;

@@ -21,12 +21,23 @@ static uint64_t head; /* sequence number of the next byte written */
 static spinlock_t log_lock = SPINLOCK_INIT;
 static enum log_level console_level = LOG_INFO;
 static volatile bool panicking;
+static volatile bool serial_on = true;
 
 static const char level_char[] = {'D', 'I', 'W', 'E'};
 
 void log_set_console_level(enum log_level level)
 {
     console_level = level;
+}
+
+void log_set_serial(bool on)
+{
+    serial_on = on;
+}
+
+bool log_serial_enabled(void)
+{
+    return serial_on;
 }
 
 void log_enter_panic(void)
@@ -61,7 +72,7 @@ void klog(enum log_level level, const char *fmt, ...)
     if (locked)
         flags = spin_lock_irqsave(&log_lock);
     ring_put_locked(line, (size_t)n);
-    if (level >= console_level)
+    if (level >= console_level && (serial_on || panicking))
         serial_write(line, (size_t)n);
     if (locked)
         spin_unlock_irqrestore(&log_lock, flags);

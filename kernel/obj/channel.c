@@ -47,12 +47,14 @@ static uint32_t signals_locked(chan_shared_t *sh, int i)
     return s;
 }
 
-/* Refresh both ends' signals: snapshot under the lock, apply after. */
+/* Refresh both ends' signals: snapshot under the lock, apply after, in
+ * snapshot order (a stale snapshot must not clear a newer READABLE). */
 static void update_signals(chan_shared_t *sh)
 {
     channel_t *end[2] = {NULL, NULL};
     uint32_t sig[2] = {0, 0};
     uint64_t fl = spin_lock_irqsave(&sh->lock);
+    uint64_t gen = ++sh->sig_gen;
     for (int i = 0; i < 2; i++) {
         if (sh->end[i] && obj_try_ref(&sh->end[i]->obj)) {
             end[i] = sh->end[i];
@@ -62,7 +64,8 @@ static void update_signals(chan_shared_t *sh)
     spin_unlock_irqrestore(&sh->lock, fl);
     for (int i = 0; i < 2; i++) {
         if (end[i]) {
-            obj_signal(&end[i]->obj, SIG_READABLE | SIG_WRITABLE | SIG_PEER_CLOSED, sig[i]);
+            obj_signal_ordered(&end[i]->obj, SIG_READABLE | SIG_WRITABLE | SIG_PEER_CLOSED, sig[i], gen,
+                               &end[i]->sig_applied);
             obj_unref(&end[i]->obj);
         }
     }
@@ -132,6 +135,7 @@ int channel_create_pair(channel_t **a, channel_t **b)
     sh->end[0] = e0;
     sh->end[1] = e1;
     e0->obj.signals = e1->obj.signals = SIG_WRITABLE;
+    e0->sig_applied = e1->sig_applied = 0;
     *a = e0;
     *b = e1;
     return OK;

@@ -111,9 +111,16 @@ const char *obj_type_name(obj_type_t type)
     return ops_table[type]->name;
 }
 
-void obj_signal(kobject_t *o, uint32_t clear, uint32_t set)
+static void signal_update(kobject_t *o, uint32_t clear, uint32_t set, uint64_t gen, uint64_t *applied)
 {
     uint64_t fl = spin_lock_irqsave(&o->waiters.lock);
+    if (applied) {
+        if (gen <= *applied) {
+            spin_unlock_irqrestore(&o->waiters.lock, fl);
+            return; /* a newer update got here first */
+        }
+        *applied = gen;
+    }
     uint32_t old = o->signals;
     o->signals = (old & ~clear) | set;
     uint32_t now = o->signals;
@@ -125,6 +132,16 @@ void obj_signal(kobject_t *o, uint32_t clear, uint32_t set)
         if (!list_empty(&o->bindings)) /* a hint; port_notify re-checks under its lock */
             port_notify(o, now & ~old);
     }
+}
+
+void obj_signal(kobject_t *o, uint32_t clear, uint32_t set)
+{
+    signal_update(o, clear, set, 0, NULL);
+}
+
+void obj_signal_ordered(kobject_t *o, uint32_t clear, uint32_t set, uint64_t gen, uint64_t *applied)
+{
+    signal_update(o, clear, set, gen, applied);
 }
 
 uint32_t obj_signals(kobject_t *o)

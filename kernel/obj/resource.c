@@ -24,7 +24,7 @@ void resource_init_type(void)
 
 int resource_create(uint32_t kind, uint64_t base, uint64_t len, resource_t **out)
 {
-    if (kind < RESOURCE_MMIO || kind > RESOURCE_DMA || len == 0 || base + len < base)
+    if (kind < RESOURCE_MMIO || kind > RESOURCE_LOG || len == 0 || base + len < base)
         return ERR_INVALID_ARGS;
     resource_t *r = kcache_alloc(&resource_cache);
     if (!r)

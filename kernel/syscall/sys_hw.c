@@ -4,6 +4,8 @@
  * object and derived resource is created as a child of the resource
  * handle it came from, so revoking that handle takes them all back.
  */
+#include "lib/log.h"
+#include "mm/kheap.h"
 #include "obj/ioport.h"
 #include "obj/irq.h"
 #include "obj/process.h"
@@ -98,4 +100,54 @@ int64_t sys_ioport_create(uint64_t rh, uint64_t base, uint64_t len, uint64_t out
     if ((err = ioport_create((uint32_t)base, (uint32_t)len, &io)) != OK)
         return err;
     return syscall_give_handle(&io->obj, IOPORT_RIGHTS, (handle_t)rh, out);
+}
+
+#define LOG_READ_MAX 4096
+
+/* Look up a log resource handle with `rights`. */
+static int log_resource(uint64_t h, uint32_t rights)
+{
+    resource_t *r;
+    int err = handle_get(current_process(), (handle_t)h, OBJ_RESOURCE, rights, (kobject_t **)&r);
+    if (err != OK)
+        return err;
+    err = r->kind == RESOURCE_LOG ? OK : ERR_ACCESS_DENIED;
+    obj_unref(&r->obj);
+    return err;
+}
+
+/* log_read(log, seq*, buf, cap): kernel log text from byte *seq on (the log
+ * keeps its last 64 KiB; an older *seq jumps to the oldest byte held).
+ * Returns the byte count (0: nothing new) and advances *seq. */
+int64_t sys_log_read(uint64_t lh, uint64_t seqp, uint64_t buf, uint64_t cap, uint64_t a4, uint64_t a5)
+{
+    int err = log_resource(lh, RIGHT_READ);
+    if (err != OK)
+        return err;
+    uint64_t seq;
+    if ((err = copy_from_user(&seq, uptr(seqp), sizeof seq)) != OK)
+        return err;
+    char *text = kmalloc(LOG_READ_MAX);
+    if (!text)
+        return ERR_NO_MEMORY;
+    uint64_t next = seq;
+    size_t n = log_read(&next, text, MIN((size_t)cap, (size_t)LOG_READ_MAX));
+    err = copy_to_user(uptr(buf), text, n);
+    kfree(text);
+    if (err == OK)
+        err = copy_to_user(uptr(seqp), &next, sizeof next);
+    return err == OK ? (int64_t)n : err;
+}
+
+/* log_console(log, on): whether the kernel writes log lines to the serial
+ * port itself (RIGHT_MANAGE). A console server showing the log turns it off. */
+int64_t sys_log_console(uint64_t lh, uint64_t on, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    int err = log_resource(lh, RIGHT_MANAGE);
+    if (err != OK)
+        return err;
+    if (on > 1)
+        return ERR_INVALID_ARGS;
+    log_set_serial(on == 1);
+    return OK;
 }

@@ -5,6 +5,9 @@
  * (a real interrupt: the PIT's IRQ 0 through the IOAPIC and the MADT's
  * override), and revocation taking all of it back.
  */
+#include <stdbool.h>
+
+#include "lib/kstring.h"
 #include "utest.h"
 
 #define PIT_CH0 0x40
@@ -257,5 +260,41 @@ UTEST(serial_receive_interrupt)
     sys_handle_close(irq);
     sys_handle_close(ires);
     sys_handle_close(io);
+    return 0;
+}
+
+/* The log resource reads the kernel log (our own lines are in it) and can
+ * switch the kernel's own serial output off and on; other resources cannot. */
+UTEST(kernel_log_resource)
+{
+    handle_t log = ut_named("log"), ro;
+    UT_CHECK(log != HANDLE_INVALID);
+    ut_printf("utest: log marker 51c0ffee");
+    static char buf[4096];
+    uint64_t seq = 0;
+    bool found = false;
+    for (int round = 0; round < 64 && !found; round++) {
+        int64_t n = sys_log_read(log, &seq, buf, sizeof buf);
+        UT_CHECK(n >= 0);
+        if (n == 0)
+            break;
+        for (int64_t i = 0; i + 8 <= n && !found; i++)
+            found = memcmp(buf + i, "51c0ffee", 8) == 0;
+    }
+    UT_CHECK(found);
+    uint64_t end = seq;
+    UT_EQ(sys_log_read(log, &seq, buf, sizeof buf), 0); /* nothing new since */
+    UT_EQ(seq, end);
+    UT_EQ(sys_log_read(ut_named("ioport"), &seq, buf, sizeof buf), ERR_ACCESS_DENIED);
+    UT_EQ(sys_log_read(log, (uint64_t *)0x10, buf, sizeof buf), ERR_BAD_ADDRESS);
+    uint64_t zero = 0; /* from the start there is text: a kernel buffer address is refused */
+    UT_EQ(sys_log_read(log, &zero, (void *)0xffffffff80000000ull, sizeof buf), ERR_BAD_ADDRESS);
+    UT_EQ(sys_handle_dup(log, RIGHT_READ, &ro), OK);
+    UT_EQ(sys_log_console(ro, 0), ERR_ACCESS_DENIED);
+    UT_EQ(sys_log_console(log, 2), ERR_INVALID_ARGS);
+    UT_EQ(sys_log_console(log, 0), OK);
+    ut_printf("utest: this line is only in the log ring, not on the serial line");
+    UT_EQ(sys_log_console(log, 1), OK);
+    sys_handle_close(ro);
     return 0;
 }

@@ -16,6 +16,11 @@ enum log_level { LOG_DEBUG = 0, LOG_INFO = 1, LOG_WARN = 2, LOG_ERROR = 3 };
 
 void klog(enum log_level level, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void log_set_console_level(enum log_level level);
+/* Stop or resume writing log lines to the serial port (a user-mode console
+ * server that shows the log itself turns it off). Emergency output (panics,
+ * exception and NMI reports) is written whatever this says. */
+void log_set_serial(bool on);
+bool log_serial_enabled(void);
 
 /* Emergency output: straight to the serial port without waiting for a lock;
  * into the ring too when its lock is free (or after a panic). Used by panic,

@@ -36,6 +36,7 @@ typedef struct chan_shared {
     uint32_t count[2];
     bool closed[2];
     struct channel *end[2];
+    uint64_t sig_gen;            /* generation of signal snapshots (obj_signal_ordered) */
     wait_queue_t call_wq;        /* chan_call waiters, woken on every enqueue */
 } chan_shared_t;
 
@@ -43,6 +44,7 @@ typedef struct channel {
     kobject_t obj;
     chan_shared_t *sh;
     int side;
+    uint64_t sig_applied;        /* newest snapshot applied, under obj.waiters.lock */
 } channel_t;
 
 int channel_create_pair(struct channel **a, struct channel **b);

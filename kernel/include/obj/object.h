@@ -53,6 +53,14 @@ const char *obj_type_name(obj_type_t type);
 /* Set and clear signal bits; waiters whose condition now holds wake up. */
 void obj_signal(kobject_t *o, uint32_t clear, uint32_t set);
 uint32_t obj_signals(kobject_t *o);
+/*
+ * obj_signal for signals computed elsewhere under another lock and applied
+ * after it is dropped: two such updates can arrive in the wrong order, and
+ * the older would undo the newer (a lost wake-up). Each carries a
+ * generation taken under that other lock; *applied, under the object's
+ * lock, remembers the newest applied, and older ones are dropped.
+ */
+void obj_signal_ordered(kobject_t *o, uint32_t clear, uint32_t set, uint64_t gen, uint64_t *applied);
 /* Block until (signals & mask) != 0 or the deadline; *observed gets the
  * signals seen. ERR_TIMED_OUT, or ERR_CANCELED when the waiter is killed. */
 int obj_wait(kobject_t *o, uint32_t mask, uint64_t deadline, uint32_t *observed);

@@ -10,6 +10,7 @@ enum resource_kind {
     RESOURCE_IRQ = 2,    /* global system interrupts (GSIs) */
     RESOURCE_IOPORT = 3, /* x86 I/O ports */
     RESOURCE_DMA = 4,    /* may allocate DMA (contiguous) memory */
+    RESOURCE_LOG = 5,    /* may read the kernel log and take over its console output */
 };
 
 /* irq_create flags */

@@ -54,7 +54,9 @@
     X(40, irq_ack, 1)                                                          \
     X(41, ioport_create, 4)                                                    \
     X(42, vmo_create_contiguous, 3)                                            \
-    X(43, vmo_get_phys, 2)
+    X(43, vmo_get_phys, 2)                                                     \
+    X(44, log_read, 4)                                                         \
+    X(45, log_console, 2)
 
 enum syscall_number {
 #define CAIRN_SYSCALL_ENUM(num, name, nargs) SYS_##name = (num),

@@ -172,6 +172,12 @@ static inline int64_t sys_vmo_get_phys(handle_t vmo, uint64_t *pa)
     return syscall6(SYS_vmo_get_phys, vmo, U(pa), 0, 0, 0, 0);
 }
 
+static inline int64_t sys_log_read(handle_t log, uint64_t *seq, void *buf, uint32_t cap)
+{
+    return syscall6(SYS_log_read, log, U(seq), U(buf), cap, 0, 0);
+}
+static inline int64_t sys_log_console(handle_t log, int on) { return syscall6(SYS_log_console, log, (uint64_t)on, 0, 0, 0, 0); }
+
 #undef SC
 #undef U
 

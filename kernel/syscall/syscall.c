@@ -28,7 +28,6 @@ static const syscall_fn_t table[SYS_COUNT] = {
 #undef SYSCALL_ENTRY
 };
 
-static uint64_t counts[SYS_COUNT];
 
 void syscall_entry(void);
 
@@ -52,10 +51,8 @@ void syscall_dispatch(trap_frame_t *f)
 {
     uint64_t n = f->rax;
     int64_t ret = ERR_NOT_SUPPORTED;
-    if (n < SYS_COUNT) {
-        __atomic_fetch_add(&counts[n], 1, __ATOMIC_RELAXED);
+    if (n < SYS_COUNT)
         ret = table[n](f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9);
-    }
     f->rax = (uint64_t)ret;
     thread_t *t = sched_current();
     if (t->proc && process_dying(t->proc))
@@ -68,10 +65,6 @@ void syscall_dispatch(trap_frame_t *f)
     ioport_sync_cpu(t->proc);
 }
 
-uint64_t syscall_count(unsigned num)
-{
-    return num < SYS_COUNT ? counts[num] : 0;
-}
 
 int syscall_give_handle(kobject_t *obj, uint32_t rights, handle_t parent, uint64_t out)
 {

@@ -35,7 +35,5 @@ struct kobject;
  */
 int syscall_give_handle(struct kobject *obj, uint32_t rights, handle_t parent, uint64_t out);
 
-/* Per-syscall counters, for tests and the shell. */
-uint64_t syscall_count(unsigned num);
 
 #endif

@@ -9,31 +9,18 @@
  * pointers for every pointer argument, each leaving the message or the
  * handles untouched.
  */
+#define EDGE_VA 0x6b0000000ull /* a page mapped only while a test needs it (uhandle.h) */
+
 #include <stdbool.h>
 
 #include "lib/kstring.h"
+#include "uhandle.h"
 #include "utest.h"
 
-#define VMO_RIGHTS \
-    (RIGHT_READ | RIGHT_WRITE | RIGHT_MAP | RIGHT_EXECUTE | RIGHT_DUPLICATE | RIGHT_TRANSFER | RIGHT_WAIT)
-#define CHAN_RIGHTS (RIGHT_READ | RIGHT_WRITE | RIGHT_DUPLICATE | RIGHT_TRANSFER | RIGHT_WAIT | RIGHT_SIGNAL)
-#define EDGE_VA 0x6b0000000ull /* a page mapped only while a test needs it */
 #define U(x) ((uint64_t)(uintptr_t)(x))
 
 static uint8_t big[CHAN_MAX_BYTES + 1];
 static uint8_t big_in[CHAN_MAX_BYTES + 1];
-
-static bool alive(handle_t h)
-{
-    handle_info_t i;
-    return sys_handle_info(h, &i) == OK;
-}
-
-static uint64_t object_of(handle_t h)
-{
-    handle_info_t i;
-    return sys_handle_info(h, &i) == OK ? i.object_id : 0;
-}
 
 /* Queued messages on h, counted by reading them all (h ends up empty). */
 static int drain(handle_t h)
@@ -51,20 +38,6 @@ static int drain(handle_t h)
     }
 }
 
-static int edge_map(void)
-{
-    handle_t v;
-    uint64_t va = EDGE_VA;
-    int64_t err = sys_vmo_create(4096, 0, &v);
-    if (err == OK) {
-        err = sys_vm_map(HANDLE_INVALID, v, 0, 4096, MAP_READ | MAP_WRITE | MAP_FIXED, &va);
-        sys_handle_close(v);
-    }
-    return (int)err;
-}
-
-static void edge_unmap(void) { sys_vm_unmap(HANDLE_INVALID, EDGE_VA, 4096); }
-
 static const uint64_t ro_words[4] = {1, 2, 3, 4};
 
 /* Pointers no call may read from or write to: below user space, unmapped,
@@ -79,60 +52,6 @@ static const uint64_t bad_ptrs[] = {
 #define NBAD_OUT (sizeof bad_ptrs / sizeof bad_ptrs[0])
 
 /* ---- child processes --------------------------------------------------- */
-
-/* Bound on waits for another process: a kernel bug then fails one test
- * instead of hanging the suite. */
-#define LONG_WAIT (20000 * UT_MS)
-
-/* A child reports a step (one byte) and waits for the parent's go-ahead,
- * so the parent can look at it (process_info) between steps. */
-static int child_step(handle_t chan)
-{
-    uint8_t b = 's';
-    uint32_t seen;
-    chan_sizes_t sz = {1, 0};
-    int64_t err = sys_chan_write(chan, &b, 1, NULL, 0);
-    if (err == OK)
-        err = sys_object_wait(chan, SIG_READABLE | SIG_PEER_CLOSED, ut_now() + LONG_WAIT, &seen);
-    if (err == OK)
-        err = sys_chan_read(chan, &b, NULL, &sz);
-    return (int)err;
-}
-
-static int parent_await(handle_t c)
-{
-    uint8_t b;
-    uint32_t seen;
-    chan_sizes_t sz = {1, 0};
-    int64_t err = sys_object_wait(c, SIG_READABLE | SIG_PEER_CLOSED, ut_now() + LONG_WAIT, &seen);
-    if (err == OK)
-        err = sys_chan_read(c, &b, NULL, &sz);
-    return (int)err;
-}
-
-static int parent_go(handle_t c)
-{
-    uint8_t b = 'g';
-    return (int)sys_chan_write(c, &b, 1, NULL, 0);
-}
-
-/* Close the test's end, wait for the child and close it; its exit code,
- * or -1000 - reason when it did not exit by itself. */
-static int child_result(handle_t p, handle_t c)
-{
-    process_info_t info;
-    uint32_t seen;
-    sys_handle_close(c);
-    int64_t err = sys_object_wait(p, SIG_TERMINATED, ut_now() + LONG_WAIT, &seen);
-    if (err != OK)
-        sys_process_kill(p);
-    else
-        err = sys_process_info(p, &info);
-    sys_handle_close(p);
-    if (err != OK)
-        return (int)err;
-    return info.exit_reason == PROCESS_EXITED ? info.exit_code : -1000 - (int)info.exit_reason;
-}
 
 /* Next request on chan; ERR_PEER_CLOSED once the client is gone. */
 static int64_t next_request(handle_t chan, uint8_t *buf, handle_t *hs, chan_sizes_t *sz)

@@ -7,44 +7,13 @@
  * in flight in a channel queue; closing a handle moves its children up),
  * the handle quota holds, and bad out pointers change nothing.
  */
+#define EDGE_VA 0x6a0000000ull /* a page mapped only while a test needs it (uhandle.h) */
+
 #include <stdbool.h>
 
 #include "lib/kstring.h"
+#include "uhandle.h"
 #include "utest.h"
-
-#define VMO_RIGHTS \
-    (RIGHT_READ | RIGHT_WRITE | RIGHT_MAP | RIGHT_EXECUTE | RIGHT_DUPLICATE | RIGHT_TRANSFER | RIGHT_WAIT)
-#define CHAN_RIGHTS (RIGHT_READ | RIGHT_WRITE | RIGHT_DUPLICATE | RIGHT_TRANSFER | RIGHT_WAIT | RIGHT_SIGNAL)
-#define EDGE_VA 0x6a0000000ull /* a page mapped only while a test needs it */
-
-static bool alive(handle_t h)
-{
-    handle_info_t i;
-    return sys_handle_info(h, &i) == OK;
-}
-
-/* The object a handle names, 0 when the handle is bad. */
-static uint64_t object_of(handle_t h)
-{
-    handle_info_t i;
-    return sys_handle_info(h, &i) == OK ? i.object_id : 0;
-}
-
-/* Map one page at EDGE_VA with nothing after it: EDGE_VA + 4094 is a
- * pointer whose first bytes are fine and whose rest faults. */
-static int edge_map(void)
-{
-    handle_t v;
-    uint64_t va = EDGE_VA;
-    int64_t err = sys_vmo_create(4096, 0, &v);
-    if (err == OK) {
-        err = sys_vm_map(HANDLE_INVALID, v, 0, 4096, MAP_READ | MAP_WRITE | MAP_FIXED, &va);
-        sys_handle_close(v);
-    }
-    return (int)err;
-}
-
-static void edge_unmap(void) { sys_vm_unmap(HANDLE_INVALID, EDGE_VA, 4096); }
 
 static const uint64_t ro_words[4] = {1, 2, 3, 4}; /* read-only data */
 
@@ -57,67 +26,13 @@ static const uint64_t bad_out_ptrs[] = {
 };
 #define NBAD (sizeof bad_out_ptrs / sizeof bad_out_ptrs[0])
 
-/* ---- child processes: a step protocol over the bootstrap channel ---- */
+/* ---- child processes (stepped with uhandle.h's step protocol) -------- */
 
-/* Bound on waits for another process: a kernel bug then fails one test
- * instead of hanging the suite. */
-#define LONG_WAIT (20000 * UT_MS)
-
-/* Child: tell the parent a step is done and wait for its go-ahead (one
- * byte each way). */
-static int child_step(handle_t chan)
-{
-    uint8_t b = 's';
-    uint32_t seen;
-    chan_sizes_t sz = {1, 0};
-    int64_t err = sys_chan_write(chan, &b, 1, NULL, 0);
-    if (err == OK)
-        err = sys_object_wait(chan, SIG_READABLE | SIG_PEER_CLOSED, ut_now() + LONG_WAIT, &seen);
-    if (err == OK)
-        err = sys_chan_read(chan, &b, NULL, &sz);
-    return (int)err;
-}
-
-/* Parent: wait until the child reports a step. */
-static int parent_await(handle_t c)
-{
-    uint8_t b;
-    uint32_t seen;
-    chan_sizes_t sz = {1, 0};
-    int64_t err = sys_object_wait(c, SIG_READABLE | SIG_PEER_CLOSED, ut_now() + LONG_WAIT, &seen);
-    if (err == OK)
-        err = sys_chan_read(c, &b, NULL, &sz);
-    return (int)err;
-}
-
-static int parent_go(handle_t c)
-{
-    uint8_t b = 'g';
-    return (int)sys_chan_write(c, &b, 1, NULL, 0);
-}
-
+/* The handles a process holds, 0 when its info cannot be read. */
 static uint32_t handles_of(handle_t proc)
 {
     process_info_t info;
     return sys_process_info(proc, &info) == OK ? info.handles : 0;
-}
-
-/* Wait for the child, close what the test held; its exit code, or
- * -1000 - reason when it did not exit by itself. */
-static int child_result(handle_t p, handle_t c)
-{
-    process_info_t info;
-    uint32_t seen;
-    sys_handle_close(c);
-    int64_t err = sys_object_wait(p, SIG_TERMINATED, ut_now() + LONG_WAIT, &seen);
-    if (err != OK)
-        sys_process_kill(p);
-    else
-        err = sys_process_info(p, &info);
-    sys_handle_close(p);
-    if (err != OK)
-        return (int)err;
-    return info.exit_reason == PROCESS_EXITED ? info.exit_code : -1000 - (int)info.exit_reason;
 }
 
 /* ---- close, dup, info -------------------------------------------------- */

@@ -38,7 +38,7 @@ QEMU runs are described by tests/qemu/*.test files (INI). Keys of [test]:
     monitor     "REGEX => COMMAND": once REGEX appears in the log, send
                 COMMAND to QEMU's human monitor (e.g. "waiting => nmi")
     input       lines "REGEX => TEXT": once REGEX appears in the log, type
-                TEXT on the serial line (\r, \n and \t escapes), in order
+                TEXT on the serial line (\r, \n, \t and \xHH escapes), in order
     ktests      "yes" to count each "ktest: PASS/FAIL name" line of the log as
                 a result of its own (and "utest: ..." lines of the in-guest
                 system tests the same way)
@@ -141,7 +141,8 @@ class Spec:
             trig, sep, text = line.partition("=>")
             if not sep:
                 raise ValueError(f"{path}: input line without '=>': {line.strip()}")
-            text = text.strip().replace("\\r", "\r").replace("\\n", "\n").replace("\\t", "\t")
+            text = re.sub(r"\\x([0-9a-fA-F]{2})", lambda m: chr(int(m.group(1), 16)), text.strip())
+            text = text.replace("\\r", "\r").replace("\\n", "\n").replace("\\t", "\t")
             self.inputs.append((re.compile(trig.strip()), text))
 
     def configs(self):

@@ -38,7 +38,7 @@ QEMU runs are described by tests/qemu/*.test files (INI). Keys of [test]:
     monitor     "REGEX => COMMAND": once REGEX appears in the log, send
                 COMMAND to QEMU's human monitor (e.g. "waiting => nmi")
     input       lines "REGEX => TEXT": once REGEX appears in the log, type
-                TEXT on the serial line (\r, \n, \t and \xHH escapes), in order
+                TEXT on the serial line (escapes: \\r \\n \\t \\xHH), in order
     ktests      "yes" to count each "ktest: PASS/FAIL name" line of the log as
                 a result of its own (and "utest: ..." lines of the in-guest
                 system tests the same way)

@@ -31,7 +31,7 @@ _Static_assert(MANIFEST_MAX_COMPONENTS <= 32, "dependency masks are uint32_t");
 
 static bool kind_is_handle(manifest_cap_kind_t k)
 {
-    return k >= MANIFEST_CAP_IOPORT && k <= MANIFEST_CAP_MODULE;
+    return (k >= MANIFEST_CAP_IOPORT && k <= MANIFEST_CAP_MODULE) || k == MANIFEST_CAP_LOG;
 }
 
 /* A new capability entry in the open component, within the limits. */
@@ -182,6 +182,18 @@ static int kw_dma(parser_t *ps)
     int err = new_cap(ps, MANIFEST_CAP_DMA, &cap);
     if (err == OK && (err = handle_name(ps, cap, "dma")) == OK) {
         cap->root = RESOURCE_DMA;
+        commit_cap(ps, cap);
+    }
+    return err;
+}
+
+/* log [as NAME] */
+static int kw_log(parser_t *ps)
+{
+    manifest_cap_t *cap;
+    int err = new_cap(ps, MANIFEST_CAP_LOG, &cap);
+    if (err == OK && (err = handle_name(ps, cap, "log")) == OK) {
+        cap->root = RESOURCE_LOG;
         commit_cap(ps, cap);
     }
     return err;
@@ -427,6 +439,7 @@ static const keyword_t keywords[] = {
     { "mmio", kw_mmio, "mmio BASE LEN [as NAME]" },
     { "irq", kw_irq, "irq isa N [as NAME] | irq gsi BASE [LEN] [as NAME]" },
     { "dma", kw_dma, "dma [as NAME]" },
+    { "log", kw_log, "log [as NAME]" },
     { "module", kw_module, "module NAME [as NAME] | module *" },
     { "provide", kw_provide, "provide SERVICE..." },
     { "connect", kw_connect, "connect SERVICE|PREFIX*|*..." },

@@ -62,11 +62,12 @@ typedef enum manifest_cap_kind {
     MANIFEST_CAP_ALL_MODULES,  /* every boot module (no handle name) */
     MANIFEST_CAP_PROVIDE,      /* may register service `name` with ns */
     MANIFEST_CAP_CONNECT,      /* may connect to service `name` (or a prefix) */
+    MANIFEST_CAP_LOG,          /* the LOG resource (a handle, like IOPORT..MODULE) */
 } manifest_cap_kind_t;
 
 typedef struct manifest_cap {
     manifest_cap_kind_t kind;
-    /* The handle name for IOPORT..MODULE; the service for PROVIDE and
+    /* The handle name for IOPORT..MODULE and LOG; the service for PROVIDE and
      * CONNECT (for a CONNECT pattern, the prefix before '*', possibly ""). */
     char name[MANIFEST_NAME_MAX];
     char module[MANIFEST_NAME_MAX];   /* MODULE: the boot module's name */
@@ -91,7 +92,7 @@ typedef struct manifest_component {
     uint32_t restart_limit;           /* restarts before giving up; 0 = no limit */
     manifest_cap_t caps[MANIFEST_MAX_CAPS];
     size_t ncaps;
-    size_t nhandles;                  /* caps that are handles (IOPORT..MODULE) */
+    size_t nhandles;                  /* caps that are handles (IOPORT..MODULE, LOG) */
     /* `after` as written, each resolved to the index of a component. */
     char after[MANIFEST_MAX_AFTER][MANIFEST_NAME_MAX];
     uint32_t after_line[MANIFEST_MAX_AFTER];

@@ -178,6 +178,24 @@ TEST(queries)
     CHECK(!manifest_may_connect(&M, 1, "n"));
 }
 
+/* `log [as NAME]`: the LOG resource as a handle, counted among the
+ * handles, named `log` by default; a second one needs another name. */
+TEST(log_capability)
+{
+    REQUIRE(accepted("component console\nprogram console\nlog\nlog as klog\n"));
+    CHECK_INVARIANTS(&M);
+    REQUIRE(M.comp[0].ncaps == 2);
+    CHECK_CAP(&M, 0, 0, MANIFEST_CAP_LOG, "log", 0, 0, RESOURCE_LOG, 3);
+    CHECK_CAP(&M, 0, 1, MANIFEST_CAP_LOG, "klog", 0, 0, RESOURCE_LOG, 4);
+    CHECK_EQ(M.comp[0].nhandles, 2);
+    CHECK(!M.comp[0].uses_ns);
+    CHECK(refused("component c\nprogram c\nlog\nlog\n",
+                  "manifest:4: handle name 'log' used twice in component 'c' (add 'as NAME')"));
+    CHECK(refused("component c\nprogram c\nlog 1\n", "manifest:3: unexpected '1'; usage: log [as NAME]"));
+    CHECK(refused("component c\nprogram c\nlog as ns\n",
+                  "manifest:3: handle name 'ns' is reserved for the name service"));
+}
+
 /* ---- lexical rules ------------------------------------------------------ */
 
 /* Converts LF line endings to CRLF. */

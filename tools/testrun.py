@@ -13,6 +13,9 @@ QEMU runs are described by tests/qemu/*.test files (INI). Keys of [test]:
                 kernel report through isa-debug-exit)
     modules     boot modules, one per line: PATH [ARGS] (PATH relative to the
                 repository, or @build/PATH relative to the target build tree)
+    iso         boot this ISO (e.g. @build/cairn.iso, what `cairn run` boots)
+                instead of one made from cmdline and modules; its own
+                command line applies, so the kernel is not in test mode
     expect      regular expressions that must all appear in the serial log
     forbid      regular expressions that must not appear; a kernel panic or
                 exception report is always forbidden unless panic = expected
@@ -98,7 +101,7 @@ def run_ctest(build_dir, label):
 
 # ---------------------------------------------------------------- QEMU runs
 
-KNOWN_KEYS = {"cmdline", "modules", "expect", "forbid", "panic", "exit", "until", "timeout", "outcome",
+KNOWN_KEYS = {"iso", "cmdline", "modules", "expect", "forbid", "panic", "exit", "until", "timeout", "outcome",
               "caught", "machines", "smp", "mem", "cpu", "ktests", "monitor", "input"}
 
 
@@ -114,6 +117,7 @@ class Spec:
             raise ValueError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}")
         self.name = Path(path).stem
         self.cmdline = ("test " + t.get("cmdline", "")).strip()
+        self.iso = t.get("iso", "")
         self.modules = [l.strip() for l in t.get("modules", "").splitlines() if l.strip()]
         self.expect = [l.strip() for l in t.get("expect", "").splitlines() if l.strip()]
         self.forbid = [l.strip() for l in t.get("forbid", "").splitlines() if l.strip()]
@@ -368,7 +372,8 @@ def main():
         report([("qemu", False, f"{kernel} is missing: build first")], counts)
     else:
         # ISOs first, one per test file (runs of one file share it).
-        isos = {s.name: make_iso(s, kernel, out_dir) for s in specs}
+        isos = {s.name: module_path(s.iso, args.target_build) if s.iso else make_iso(s, kernel, out_dir)
+                for s in specs}
         with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
             futures = [pool.submit(run_spec_config, s, c, isos[s.name], out_dir) for s, c in jobs]
             for f in concurrent.futures.as_completed(futures):

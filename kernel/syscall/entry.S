@@ -15,6 +15,7 @@
  * user_enter(entry, stack, arg): first entry of a new user thread.
  */
 #include "arch/percpu.h"
+#include "arch/frame.h"
 
 #define SYSCALL_VECTOR 0x100
 #define USER_CS (SEL_UCODE | 3)
@@ -33,21 +34,7 @@ syscall_entry:
     pushq %rcx                      /* rip */
     pushq $0                        /* error code */
     pushq $SYSCALL_VECTOR
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_GPRS
     xorl %ebp, %ebp                 /* backtraces end at the user boundary */
     movq %rsp, %rdi
     sti
@@ -55,21 +42,7 @@ syscall_entry:
     cli
     /* Back to user: restore what the frame says (the kernel may have
      * changed rax, or rip for a new thread). */
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    POP_GPRS
     addq $16, %rsp                  /* vector, error code */
     /* rip must be canonical for SYSRET (else it faults in ring 0 on Intel). */
     movq (%rsp), %rcx

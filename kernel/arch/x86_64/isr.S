@@ -7,6 +7,7 @@
  * coming from user mode, and calls trap_dispatch(frame).
  */
 #include "arch/trap_vectors.h"
+#include "arch/frame.h"
 
     .section .text
     .code64
@@ -53,21 +54,7 @@ isr_common:
     je 3f
     clac
 3:
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_GPRS
     cld
     /*
      * NMI, double fault and machine check can arrive in the few kernel
@@ -100,21 +87,7 @@ isr_common:
     jz 6f
     swapgs
 6:
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    POP_GPRS
     testb $3, 24(%rsp)
     jz 2f
     swapgs

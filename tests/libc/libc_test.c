@@ -54,6 +54,11 @@ static const struct {
     {"time", t_time},
     {"setjmp", t_setjmp},
     {"errors", t_errors},
+    {"loop_order", t_loop_order},
+    {"loop_remove", t_loop_remove},
+    {"loop_post_quit", t_loop_post_quit},
+    {"srv_dispatch", t_srv_dispatch},
+    {"srv_fairness", t_srv_fairness},
 };
 
 static const char *current = "?";

@@ -79,5 +79,10 @@ int t_stdio_fds(void);
 int t_time(void);
 int t_setjmp(void);
 int t_errors(void);
+int t_loop_order(void);
+int t_loop_remove(void);
+int t_loop_post_quit(void);
+int t_srv_dispatch(void);
+int t_srv_fairness(void);
 
 #endif

@@ -24,4 +24,12 @@ typedef struct bootstrap_msg {
     char handle_names[CHAN_MAX_HANDLES][BOOTSTRAP_NAME_MAX];
 } bootstrap_msg_t;
 
+/* More handles than one message holds (`module *` in the manifest: every
+ * boot module) follow the bootstrap message on the same channel, before the
+ * child starts, as bootstrap messages whose args are BOOTSTRAP_MORE_ARGS;
+ * handle_names[i] names handles[i] as in the first one. The child reads
+ * them itself (libsys reads only the first): they are all queued when it
+ * starts, so reading until ERR_SHOULD_WAIT finds every one. */
+#define BOOTSTRAP_MORE_ARGS "more-handles"
+
 #endif

@@ -7,8 +7,9 @@
  * address with its permissions; a 256 KiB stack sits below USER_STACK_TOP
  * with unmapped space under it. Init receives a channel in RDI; waiting on
  * it is the bootstrap message with every boot module as a read-only vmo,
- * named after the module, and the root resources (mmio, irq, ioport, dma,
- * log).
+ * named after the module, the root resources (mmio, irq, ioport, dma,
+ * log) and init's own process as "self" (to hand to the process manager,
+ * which lists it: READ WAIT DUPLICATE TRANSFER, no MANAGE).
  */
 #include "init/userinit.h"
 #include "abi/bootstrap.h"
@@ -32,6 +33,8 @@
 #define INIT_HANDLES 4096
 #define INIT_THREADS 1024
 #define MODULE_RIGHTS (RIGHT_READ | RIGHT_MAP | RIGHT_EXECUTE | RIGHT_DUPLICATE | RIGHT_TRANSFER)
+#define SELF_RIGHTS (RIGHT_READ | RIGHT_WAIT | RIGHT_DUPLICATE | RIGHT_TRANSFER)
+#define BOOTSTRAP_FIXED 6 /* the five root resources and "self" */
 
 static void report(void *ctx, const char *msg)
 {
@@ -119,8 +122,22 @@ static int add_root_resources(message_t *msg, bootstrap_msg_t *b)
     return OK;
 }
 
+/* Init's handle to its own process, "self". Init's exit closes its handle
+ * table, so the reference it holds to itself does not keep it alive. */
+static int add_self(message_t *msg, bootstrap_msg_t *b, process_t *p)
+{
+    if (msg->nhandles == CHAN_MAX_HANDLES)
+        return ERR_NO_RESOURCES;
+    handle_node_t *n = handle_node_create(&p->obj, SELF_RIGHTS);
+    if (!n)
+        return ERR_NO_MEMORY;
+    ksnprintf(b->handle_names[msg->nhandles], BOOTSTRAP_NAME_MAX, "self");
+    msg->handles[msg->nhandles++] = n;
+    return OK;
+}
+
 /* Queue the bootstrap message on the kernel's end of init's channel. */
-static int send_bootstrap(channel_t *ch, const boot_info_t *bi, const boot_module_t *self)
+static int send_bootstrap(channel_t *ch, const boot_info_t *bi, const boot_module_t *self, process_t *p)
 {
     message_t *msg = message_alloc(sizeof(bootstrap_msg_t));
     if (!msg)
@@ -130,9 +147,11 @@ static int send_bootstrap(channel_t *ch, const boot_info_t *bi, const boot_modul
     b->magic = BOOTSTRAP_MAGIC;
     b->version = BOOTSTRAP_VERSION;
     ksnprintf(b->args, sizeof b->args, "%s", self->cmdline); /* init's own module command line */
+    b->env[0] = '\0'; /* no environment: the kernel has none to pass on */
     int err = OK;
-    /* Leave room for the five root resources. */
-    for (size_t i = 0; i < bi->module_count && msg->nhandles < CHAN_MAX_HANDLES - 5 && err == OK; i++) {
+    /* Leave room for the root resources and "self". */
+    for (size_t i = 0; i < bi->module_count && msg->nhandles < CHAN_MAX_HANDLES - BOOTSTRAP_FIXED && err == OK;
+         i++) {
         vmo_t *v;
         if ((err = module_vmo(&bi->modules[i], &v)) != OK)
             break;
@@ -147,6 +166,8 @@ static int send_bootstrap(channel_t *ch, const boot_info_t *bi, const boot_modul
     }
     if (err == OK)
         err = add_root_resources(msg, b);
+    if (err == OK)
+        err = add_self(msg, b, p);
     b->nhandles = msg->nhandles;
     if (err == OK)
         err = channel_write(ch, msg);
@@ -193,7 +214,7 @@ int userinit_start(const boot_info_t *bi, process_t **out)
     err = handle_create(p, &theirs->obj, RIGHT_READ | RIGHT_WRITE | RIGHT_WAIT | RIGHT_TRANSFER | RIGHT_DUPLICATE, &h);
     obj_unref(&theirs->obj);
     if (err == OK)
-        err = send_bootstrap(mine, bi, m);
+        err = send_bootstrap(mine, bi, m, p);
     obj_unref(&mine->obj); /* init sees PEER_CLOSED after reading: the kernel says nothing more */
     thread_t *t = NULL;
     p->started = true;

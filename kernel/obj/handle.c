@@ -458,6 +458,28 @@ void handle_table_destroy(struct process *p)
     kfree(slots);
 }
 
+int handle_entry_at(struct process *p, uint32_t cursor, process_handle_info_t *out, uint32_t *next)
+{
+    int err = ERR_NOT_FOUND;
+    uint64_t fl = spin_lock_irqsave(&cap_lock);
+    handle_table_t *t = &p->handles;
+    for (uint32_t i = cursor; i < t->capacity; i++) {
+        handle_node_t *n = t->slots[i].node;
+        if (!n)
+            continue;
+        memset(out, 0, sizeof *out);
+        out->value = make_value(i, t->slots[i].gen);
+        out->kind = (uint32_t)n->obj->type; /* obj_type_t and enum obj_kind agree */
+        out->rights = n->rights;
+        out->object_id = n->obj->id;
+        *next = i + 1;
+        err = OK;
+        break;
+    }
+    spin_unlock_irqrestore(&cap_lock, fl);
+    return err;
+}
+
 uint32_t handle_count(struct process *p)
 {
     return __atomic_load_n(&p->handles.used, __ATOMIC_RELAXED);

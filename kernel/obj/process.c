@@ -18,11 +18,19 @@
 
 static kcache_t process_cache;
 
+/* For system_info: processes created and not yet finished, and threads
+ * counted in some process (process_add_thread to process_remove_thread).
+ * Atomic, read without a lock. */
+static uint32_t live_processes;
+static uint32_t live_threads;
+
 static void process_destroy(kobject_t *o)
 {
     process_t *p = (process_t *)o;
     /* Threads hold references, so none is left; a never-started process
      * still has its table and address space. */
+    if (!p->finished) /* never started, and never killed */
+        __atomic_fetch_sub(&live_processes, 1, __ATOMIC_RELAXED);
     if (p->handles.slots)
         handle_table_destroy(p);
     if (p->as)
@@ -54,6 +62,7 @@ int process_create(const char *name, const process_quota_t *quota, process_t **o
     p->quota = *quota;
     handle_table_init(&p->handles, quota->handles);
     list_init(&p->threads);
+    __atomic_fetch_add(&live_processes, 1, __ATOMIC_RELAXED);
     *out = p;
     return OK;
 }
@@ -88,6 +97,7 @@ int process_add_thread(process_t *p, thread_t *t)
     if (err == OK) {
         list_push_back(&p->threads, &t->proc_link);
         p->nthreads++;
+        __atomic_fetch_add(&live_threads, 1, __ATOMIC_RELAXED);
         obj_ref(&p->obj);
         t->proc = p;
     }
@@ -95,8 +105,13 @@ int process_add_thread(process_t *p, thread_t *t)
     return err;
 }
 
+/* Runs once per process: the paths that call it are exclusive (the last
+ * thread leaving a started or dead process, or a kill with no threads,
+ * after which no thread can be added). */
 static void finalize(process_t *p)
 {
+    p->finished = true;
+    __atomic_fetch_sub(&live_processes, 1, __ATOMIC_RELAXED);
     handle_table_destroy(p);
     /* Free the memory now, but keep the address space itself (its root)
      * until the process object goes: vm_map & co. on a handle to this
@@ -113,6 +128,7 @@ void process_remove_thread(process_t *p, thread_t *t)
     uint64_t fl = spin_lock_irqsave(&p->lock);
     list_remove(&t->proc_link);
     p->nthreads--;
+    __atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
     p->cpu_ns += t->runtime_ns;
     /* A process whose start failed after making its first thread lost that
      * thread unstarted: it waits for another start instead of ending. */
@@ -172,4 +188,10 @@ void process_get_info(process_t *p, process_info_t *info)
         info->cpu_ns += list_entry(n, thread_t, proc_link)->runtime_ns;
     spin_unlock_irqrestore(&p->lock, fl);
     info->handles = handle_count(p);
+}
+
+void process_counts(uint32_t *processes, uint32_t *threads)
+{
+    *processes = __atomic_load_n(&live_processes, __ATOMIC_RELAXED);
+    *threads = __atomic_load_n(&live_threads, __ATOMIC_RELAXED);
 }

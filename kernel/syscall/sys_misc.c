@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  *
  * System calls without an object of their own: null, debug output, the
- * clock, yielding and sleeping, and object_wait.
+ * clock, yielding and sleeping, object_wait and system_info.
  */
+#include "abi/sysinfo.h"
+#include "arch/smp.h"
 #include "lib/kprintf.h"
+#include "lib/kstring.h"
 #include "lib/log.h"
+#include "mm/kheap.h"
+#include "mm/pmm.h"
 #include "obj/process.h"
 #include "sched/sched.h"
 #include "syscall/syscall.h"
@@ -71,4 +76,24 @@ int64_t sys_object_wait(uint64_t h, uint64_t signals, uint64_t deadline, uint64_
             return cerr;
     }
     return err;
+}
+
+/*
+ * system_info(out*): machine-wide counters. No capability is asked for:
+ * they are totals that name no object, and a process can learn most of
+ * them anyway (the clock; free memory by allocating until it fails).
+ */
+int64_t sys_system_info(uint64_t out, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    system_info_t si;
+    heap_stats_t hs;
+    memset(&si, 0, sizeof si);
+    kheap_stats(&hs);
+    si.mem_total = (uint64_t)pmm_total_pages() * PAGE_SIZE;
+    si.mem_free = (uint64_t)pmm_free_pages() * PAGE_SIZE;
+    si.kheap_bytes = (uint64_t)hs.pages * PAGE_SIZE;
+    si.uptime_ns = clock_now_ns();
+    si.cpus = smp_cpu_count();
+    process_counts(&si.processes, &si.threads);
+    return copy_to_user(uptr(out), &si, sizeof si);
 }

@@ -108,6 +108,31 @@ int64_t sys_process_info(uint64_t ph, uint64_t out, uint64_t a2, uint64_t a3, ui
     return copy_to_user(uptr(out), &info, sizeof info);
 }
 
+/*
+ * process_handle_info(process, cursor, out*): the first handle of the
+ * process at slot >= cursor, for tools that show what a process holds.
+ * Returns the cursor to pass next (> 0), so a walk is
+ *     for (c = 0; (c = process_handle_info(p, c, &e)) > 0;) ...
+ */
+int64_t sys_process_handle_info(uint64_t ph, uint64_t cursor, uint64_t out, uint64_t a3, uint64_t a4,
+                                uint64_t a5)
+{
+    process_t *p;
+    int err = handle_get(current_process(), (handle_t)ph, OBJ_PROCESS, RIGHT_READ, (kobject_t **)&p);
+    if (err != OK)
+        return err;
+    process_handle_info_t e;
+    uint32_t next = 0;
+    if (cursor > HANDLE_TABLE_MAX)
+        err = ERR_OUT_OF_RANGE;
+    else
+        err = handle_entry_at(p, (uint32_t)cursor, &e, &next);
+    obj_unref(&p->obj);
+    if (err == OK)
+        err = copy_to_user(uptr(out), &e, sizeof e);
+    return err == OK ? (int64_t)next : err;
+}
+
 /* thread_create(process, entry, stack, arg, out*): created and started. */
 int64_t sys_thread_create(uint64_t ph, uint64_t entry, uint64_t stack, uint64_t arg, uint64_t out, uint64_t a5)
 {

@@ -3,7 +3,9 @@
  * The bootstrap message (abi/bootstrap.h) of a picolibc program: read once
  * at start, before main. Its args string is split in place at spaces, tabs
  * and newlines into argv (no quoting: a word cannot hold white space); the
- * first word is the program's name. Its handles are kept in message order
+ * first word is the program's name. Its env string is split in place at
+ * '\n' into `environ` (getenv, setenv); entries without a '=' are dropped,
+ * since no name could find them. Its handles are kept in message order
  * with their names until the program takes them (libsys_handle_take).
  *
  * The message comes from the parent (or the kernel, for init) and is
@@ -17,10 +19,14 @@
 #include "rt_private.h"
 
 #define ARGV_MAX (BOOTSTRAP_ARGS_MAX / 2 + 1) /* words of one byte and a separator */
+#define ENV_ENTRIES_MAX (BOOTSTRAP_ENV_MAX / 3 + 1) /* "A=\n" is the shortest entry */
+
+extern char **environ; /* picolibc's, read by getenv */
 
 static bootstrap_msg_t boot_msg;
 static handle_t boot_chan;
 static char *boot_argv[ARGV_MAX + 1];
+static char *boot_env[ENV_ENTRIES_MAX + 1];
 
 /* The handles still held; taken ones are removed, keeping the order. */
 static handle_t held[CHAN_MAX_HANDLES];
@@ -46,6 +52,22 @@ static int split_args(char *s, char **argv)
     }
     argv[argc] = NULL;
     return argc;
+}
+
+static void split_env(char *s, char **env)
+{
+    size_t n = 0;
+    while (*s) {
+        char *line = s;
+        while (*s && *s != '\n')
+            s++;
+        if (*s)
+            *s++ = '\0';
+        const char *eq = strchr(line, '=');
+        if (eq && eq != line && n < ENV_ENTRIES_MAX) /* "=x" has no name */
+            env[n++] = line;
+    }
+    env[n] = NULL;
 }
 
 static int read_message(handle_t chan, handle_t *hs, uint32_t *nhs)
@@ -79,6 +101,9 @@ int rt_bootstrap_read(handle_t chan, int *argc, char ***argv)
     }
     boot_chan = chan;
     boot_msg.args[BOOTSTRAP_ARGS_MAX - 1] = '\0';
+    boot_msg.env[BOOTSTRAP_ENV_MAX - 1] = '\0';
+    split_env(boot_msg.env, boot_env);
+    environ = boot_env;
     for (uint32_t i = 0; i < nhs; i++) {
         boot_msg.handle_names[i][BOOTSTRAP_NAME_MAX - 1] = '\0';
         held[i] = hs[i];

@@ -4,16 +4,17 @@
  * those its stdio stands on (posix-console), where descriptors 0, 1 and 2
  * are the only ones and there is no file system, and getentropy.
  *
- *   write(1|2)  goes to the kernel log, one sys_debug_write per line: each
- *               descriptor gathers bytes until a newline (or a full
- *               DEBUG_LINE_MAX line) because the log prefixes every write
- *               with the process name and ends it with a newline. stderr
- *               reaches write() a byte at a time (picolibc gives it a
- *               one-byte buffer), so this gathering is what keeps its
- *               lines whole. _exit writes what is left (rt_console_flush).
- *   read(0)     end of file: there is no console service to read from yet.
- *               When there is, stdin will be a channel to it, named in the
- *               bootstrap message.
+ *   write(1|2)  with a console session (cairn/streams.h): console writes
+ *               (rt_stdio.c). Without one, the kernel log, one
+ *               sys_debug_write per line: each descriptor gathers bytes
+ *               until a newline (or a full DEBUG_LINE_MAX line) because the
+ *               log prefixes every write with the process name and ends it
+ *               with a newline. stderr reaches write() a byte at a time
+ *               (picolibc gives it a one-byte buffer), so this gathering is
+ *               what keeps its lines whole. _exit writes what is left
+ *               (rt_console_flush).
+ *   read(0)     with a console session: a console read (rt_stdio.c);
+ *               without one, end of file.
  *   others      lseek: ESPIPE on 0-2; open, stat: ENOENT (no file system
  *               yet); every other descriptor: EBADF.
  *   getentropy  ENOSYS: no entropy source is wired up yet (nothing in the
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #include "cairn/runtime.h"
+#include "cairn/streams.h"
 #include "rt_private.h"
 
 #define DEBUG_LINE_MAX 1024 /* sys_debug_write's limit */
@@ -57,6 +59,12 @@ ssize_t write(int fd, const void *buf, size_t len)
         errno = EBADF;
         return -1;
     }
+    if (libsys_stdio() != HANDLE_INVALID) {
+        ssize_t n = rt_stdio_write(buf, len);
+        if (n >= 0 || libsys_stdio() != HANDLE_INVALID)
+            return n;
+        /* The console went away: the log takes this write and the rest. */
+    }
     line_buf_t *lb = &out_lines[fd - STDOUT_FILENO];
     const char *p = buf;
     for (size_t i = 0; i < len; i++) {
@@ -73,12 +81,12 @@ ssize_t write(int fd, const void *buf, size_t len)
 
 ssize_t read(int fd, void *buf, size_t len)
 {
-    (void)buf;
-    (void)len;
     if (fd != STDIN_FILENO) {
         errno = EBADF;
         return -1;
     }
+    if (libsys_stdio() != HANDLE_INVALID)
+        return rt_stdio_read(buf, len);
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #define LIBSYS_RT_PRIVATE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "cairn/sys.h"
 
@@ -20,6 +21,11 @@ int rt_tls_init_main(void);
 
 /* Writes what stdout and stderr hold of an unfinished line. */
 void rt_console_flush(void);
+
+/* write(1|2) and read(0) over the console session (rt_stdio.c), while
+ * libsys_stdio() is one: POSIX results, errno set on -1. */
+ssize_t rt_stdio_write(const void *buf, size_t len);
+ssize_t rt_stdio_read(void *buf, size_t len);
 
 /* When libsys_start began, for times(). */
 extern uint64_t rt_start_ns;

@@ -2,8 +2,8 @@
  *
  * The console's line discipline (model in line.h): a bounded edit buffer
  * fed one byte at a time. States: collecting (done false) and complete
- * (done true, until the next byte); last_cr remembers a CR so that the LF
- * of a CRLF is swallowed.
+ * (done true, until the next byte: a line, a pushed partial line or end of
+ * file); last_cr remembers a CR so that the LF of a CRLF is swallowed.
  */
 #include "line.h"
 
@@ -21,7 +21,7 @@ static size_t put(char *echo, const char *s)
     return n;
 }
 
-bool line_input(line_t *l, uint8_t c, char echo[LINE_ECHO_MAX], size_t *echo_len)
+enum line_event line_input(line_t *l, uint8_t c, char echo[LINE_ECHO_MAX], size_t *echo_len)
 {
     bool after_cr = l->last_cr;
     *echo_len = 0;
@@ -32,29 +32,34 @@ bool line_input(line_t *l, uint8_t c, char echo[LINE_ECHO_MAX], size_t *echo_len
         l->buf[0] = '\0';
     }
     if (c == '\n' && after_cr)
-        return false;
+        return LINE_MORE;
     if (c == '\r' || c == '\n') {
         l->last_cr = c == '\r';
         l->buf[l->len] = '\0';
         l->done = true;
         *echo_len = put(echo, "\r\n");
-        return true;
+        return LINE_DONE;
+    }
+    if (c == LINE_EOF_CHAR) {
+        l->buf[l->len] = '\0';
+        l->done = true;
+        return l->len ? LINE_PUSH : LINE_EOF;
     }
     if (c == 0x08 || c == 0x7f) {
         if (l->len > 0) {
             l->len--;
             *echo_len = put(echo, "\b \b");
         }
-        return false;
+        return LINE_MORE;
     }
     if (c < 0x20 || c > 0x7e)
-        return false;
+        return LINE_MORE;
     if (l->len == CONSOLE_LINE_MAX) {
         *echo_len = put(echo, "\a");
-        return false;
+        return LINE_MORE;
     }
     l->buf[l->len++] = (char)c;
     echo[0] = (char)c;
     *echo_len = 1;
-    return false;
+    return LINE_MORE;
 }

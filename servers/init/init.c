@@ -17,9 +17,10 @@
  * the delay and the restart count (docs/manifest.md).
  *
  * Capabilities are made fresh for every start from init's root resources
- * and boot modules, and moved to the child with its bootstrap message.
- * `provide`, `connect` (and the `ns` handle) and `module *` are not acted
- * on yet: the name service is the next step; init logs and ignores them.
+ * and boot modules, and moved to the child with its bootstrap message
+ * (`module *`: in the messages after it). What a start gives and tells ns
+ * and proc (the "ns", "init" and "manifest" handles, ns.attach,
+ * proc.adopt) is services.c's part.
  *
  * `init test` (the argument): init exits 0 once no component is running or
  * waiting to restart, so the kernel's test verdict sees the run end.
@@ -30,9 +31,11 @@
 
 #include "cairn/errors.h"
 #include "cairn/runtime.h"
+#include "cairn/spawn.h"
 #include "cairn/sys.h"
 #include "manifest.h"
-#include "spawn.h"
+#include "manifest_vmo.h"
+#include "services.h"
 
 #define KEY_TIMER 0x100u
 #define MS 1000000ull
@@ -127,14 +130,18 @@ static bool start(size_t i)
         s->state = DONE;
         return false;
     }
-    static spawn_handle_t hs[CHAN_MAX_HANDLES];
-    uint32_t nh = 0;
+    static spawn_handle_t hs[CHAN_MAX_HANDLES], more[CHAN_MAX_HANDLES];
+    uint32_t nh = 0, nmore = 0;
+    services_start_t st = {HANDLE_INVALID, HANDLE_INVALID};
     bool ok = true;
-    for (size_t k = 0; k < c->ncaps; k++) {
+    for (size_t k = 0; k < c->ncaps && ok; k++) {
         const manifest_cap_t *cap = &c->caps[k];
-        if (cap->kind == MANIFEST_CAP_PROVIDE || cap->kind == MANIFEST_CAP_CONNECT ||
-            cap->kind == MANIFEST_CAP_ALL_MODULES)
-            continue; /* with the name service (next step): ignored, logged once at start-up */
+        if (cap->kind == MANIFEST_CAP_PROVIDE || cap->kind == MANIFEST_CAP_CONNECT)
+            continue; /* ns's business: services_handles gives the session */
+        if (cap->kind == MANIFEST_CAP_ALL_MODULES) {
+            ok = services_modules(c, more, &nmore, CHAN_MAX_HANDLES) == OK;
+            continue;
+        }
         handle_t h = make_cap(c, cap);
         if (h == HANDLE_INVALID) {
             ok = false;
@@ -144,16 +151,21 @@ static bool start(size_t i)
         memcpy(hs[nh].name, cap->name, sizeof hs[nh].name);
         nh++;
     }
+    if (ok)
+        ok = services_handles(i, hs, &nh, &st) == OK;
     if (!ok) {
         for (uint32_t k = 0; k < nh; k++)
             sys_handle_close(hs[k].h);
+        for (uint32_t k = 0; k < nmore; k++)
+            sys_handle_close(more[k].h);
         s->state = DONE;
         return false;
     }
     static char args[MANIFEST_ARGS_MAX + MANIFEST_NAME_MAX];
     snprintf(args, sizeof args, "%s%s%s", c->program, c->args[0] ? " " : "", c->args);
     handle_t proc;
-    if (spawn(image, c->name, args, hs, nh, &proc, report_line) != OK) {
+    if (spawn(image, c->name, args, NULL, hs, nh, more, nmore, &proc, report_line) != OK) {
+        services_discard(&st);
         s->state = DONE;
         return false;
     }
@@ -163,6 +175,7 @@ static bool start(size_t i)
         fprintf(stderr, "init: '%s': port_bind: %s\n", c->name, cairn_error_name((int)err));
         sys_process_kill(proc);
         sys_handle_close(proc);
+        services_discard(&st);
         s->state = DONE;
         return false;
     }
@@ -170,7 +183,13 @@ static bool start(size_t i)
     s->state = RUNNING;
     s->started_ns = libsys_now_ns();
     printf("init: started '%s'\n", c->name);
+    services_started(i, proc, &st);
     return true;
+}
+
+handle_t init_component_process(size_t i)
+{
+    return i < manifest.ncomp && comps[i].state == RUNNING ? comps[i].proc : HANDLE_INVALID;
 }
 
 static const char *reason_name(uint32_t r)
@@ -198,6 +217,7 @@ static void ended(size_t i)
     sys_handle_close(s->proc); /* its binding goes with it */
     s->proc = HANDLE_INVALID;
     s->state = DONE;
+    services_ended(i);
     printf("init: '%s' exited (%s, status %d)\n", c->name, reason_name(info.exit_reason), (int)info.exit_code);
     bool failed = !(info.exit_reason == PROCESS_EXITED && info.exit_code == 0);
     if (c->restart == MANIFEST_RESTART_NEVER || (c->restart == MANIFEST_RESTART_ON_FAILURE && !failed))
@@ -247,23 +267,17 @@ static bool anything_left(void)
 static int read_manifest(void)
 {
     handle_t v = libsys_handle("manifest");
+    const char *text;
+    size_t len;
     if (v == HANDLE_INVALID) {
         fprintf(stderr, "init: no boot module 'manifest'\n");
         return ERR_NOT_FOUND;
     }
-    uint64_t size = 0, addr = 0;
-    int64_t err = sys_vmo_get_size(v, &size);
-    if (err == OK && size > MANIFEST_TEXT_MAX)
-        size = MANIFEST_TEXT_MAX + 1; /* the parser refuses it with its message */
-    if (err == OK)
-        err = sys_vm_map(HANDLE_INVALID, v, 0, size, MAP_READ, &addr);
+    int err = manifest_map(v, &text, &len);
     if (err != OK) {
-        fprintf(stderr, "init: cannot map the manifest: %s\n", cairn_error_name((int)err));
-        return (int)err;
+        fprintf(stderr, "init: cannot map the manifest: %s\n", cairn_error_name(err));
+        return err;
     }
-    /* A module's vmo may be padded with zeroes: the text ends at the first NUL. */
-    const char *text = (const char *)addr;
-    size_t len = strnlen(text, size);
     return manifest_parse(text, len, &manifest, manifest_report, NULL);
 }
 
@@ -277,15 +291,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "init: port_create: %s\n", cairn_error_name((int)err));
         return 1;
     }
-    for (size_t i = 0; i < manifest.ncomp; i++) {
+    for (size_t i = 0; i < manifest.ncomp; i++)
         comps[i].proc = comps[i].timer = HANDLE_INVALID;
-        const manifest_component_t *c = &manifest.comp[i];
-        for (size_t k = 0; k < c->ncaps; k++)
-            if (c->caps[k].kind == MANIFEST_CAP_PROVIDE || c->caps[k].kind == MANIFEST_CAP_CONNECT ||
-                c->caps[k].kind == MANIFEST_CAP_ALL_MODULES)
-                printf("init: manifest:%u: '%s': services and 'module *' come with ns: ignored for now\n",
-                       (unsigned)c->caps[k].line, c->name);
-    }
+    services_init(&manifest);
     printf("init: %zu components\n", manifest.ncomp);
     for (size_t k = 0; k < manifest.ncomp; k++)
         start(manifest.order[k]);

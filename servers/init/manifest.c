@@ -655,6 +655,11 @@ static bool cstr_name_valid(const char *s)
     return mlex_name_valid(s, n);
 }
 
+bool manifest_name_valid(const char *name)
+{
+    return name && cstr_name_valid(name);
+}
+
 int manifest_find(const manifest_t *m, const char *name)
 {
     if (!m || !name || !cstr_name_valid(name))

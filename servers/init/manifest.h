@@ -128,6 +128,11 @@ typedef void (*manifest_report_fn)(void *ctx, const char *msg);
  */
 int manifest_parse(const char *text, size_t len, manifest_t *out, manifest_report_fn report, void *ctx);
 
+/* Whether `name` (NUL-terminated within MANIFEST_NAME_MAX bytes) is a valid
+ * name: 1 to 31 letters, digits, '.', '_' and '-', starting with a letter or
+ * a digit. ns checks service names and labels with it. */
+bool manifest_name_valid(const char *name);
+
 /* Index of the component called `name`, or -1. */
 int manifest_find(const manifest_t *m, const char *name);
 

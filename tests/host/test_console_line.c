@@ -2,7 +2,8 @@
  *
  * The console's line discipline (servers/console/line.c): what each byte
  * echoes and which lines come out, for printable text, backspace and DEL
- * at the start and in the middle of a line, CR, LF and CRLF, a line past
+ * at the start and in the middle of a line, CR, LF and CRLF, Ctrl-D (end
+ * of file on an empty line, a pushed line after text), a line past
  * CONSOLE_LINE_MAX (dropped with a bell, never split) and ignored bytes.
  */
 #include <string.h>
@@ -11,7 +12,8 @@
 #include "line.h"
 
 /* Feeds s; appends all echoes to echo_out (NUL-terminated) and each
- * completed line to lines (separated by '|'). Returns the line count. */
+ * completed record to lines: a line followed by '|', a pushed line by '^',
+ * end of file as "<eof>|". Returns the record count. */
 static int feed(line_t *l, const char *s, size_t n, char *echo_out, char *lines)
 {
     int count = 0;
@@ -19,13 +21,14 @@ static int feed(line_t *l, const char *s, size_t n, char *echo_out, char *lines)
     for (size_t i = 0; i < n; i++) {
         char echo[LINE_ECHO_MAX];
         size_t en = 99;
-        bool done = line_input(l, (uint8_t)s[i], echo, &en);
+        enum line_event ev = line_input(l, (uint8_t)s[i], echo, &en);
         CHECK(en <= LINE_ECHO_MAX);
         strncat(echo_out, echo, en);
-        if (done) {
+        if (ev != LINE_MORE) {
+            CHECK(l->done);
             CHECK_EQ(strlen(l->buf), l->len);
-            strcat(lines, l->buf);
-            strcat(lines, "|");
+            strcat(lines, ev == LINE_EOF ? "<eof>" : l->buf);
+            strcat(lines, ev == LINE_PUSH ? "^" : "|");
             count++;
         }
     }
@@ -145,6 +148,34 @@ TEST(a_byte_after_a_completed_line_starts_a_new_one)
     CHECK(!l.done);
     CHECK_EQ(l.len, 1);
     CHECK_EQ(l.buf[0], 't');
+}
+
+TEST(ctrl_d_on_an_empty_line_is_end_of_file)
+{
+    line_t l;
+    line_init(&l);
+    CHECK_EQ(FEED(&l, "\x04", echo, lines), 1);
+    CHECK(strcmp(lines, "<eof>|") == 0);
+    CHECK(strcmp(echo, "") == 0); /* nothing echoed */
+    CHECK_EQ(l.len, 0);
+    /* Also right after a line, and twice in a row. */
+    CHECK_EQ(FEED(&l, "a\r\x04\x04", echo, lines), 3);
+    CHECK(strcmp(lines, "a|<eof>|<eof>|") == 0);
+}
+
+TEST(ctrl_d_after_text_pushes_the_line_without_an_end)
+{
+    line_t l;
+    line_init(&l);
+    CHECK_EQ(FEED(&l, "ab\x7f" "c\x04", echo, lines), 1);
+    CHECK(strcmp(lines, "ac^") == 0);
+    CHECK(strcmp(echo, "ab\b \bc") == 0);
+    /* The next byte starts a new line; an erase does not reach back. */
+    CHECK_EQ(FEED(&l, "\x7f" "d\r", echo, lines), 1);
+    CHECK(strcmp(lines, "d|") == 0);
+    /* A CR before the Ctrl-D no longer swallows an LF after it. */
+    CHECK_EQ(FEED(&l, "x\r\x04\n", echo, lines), 3);
+    CHECK(strcmp(lines, "x|<eof>||") == 0);
 }
 
 int main(void)

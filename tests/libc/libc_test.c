@@ -54,6 +54,7 @@ static const struct {
     {"time", t_time},
     {"setjmp", t_setjmp},
     {"errors", t_errors},
+    {"environ", t_environ},
     {"loop_order", t_loop_order},
     {"loop_remove", t_loop_remove},
     {"loop_post_quit", t_loop_post_quit},
@@ -222,6 +223,8 @@ static void atexit_second(void)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "env-child") == 0)
+        return lt_env_child(argc, argv); /* started by t_environ */
     lt_argc = argc;
     lt_argv = argv;
     if (atexit(atexit_first) != 0 || atexit(atexit_second) != 0)

@@ -79,6 +79,9 @@ int t_stdio_fds(void);
 int t_time(void);
 int t_setjmp(void);
 int t_errors(void);
+int t_environ(void);
+/* libc_test env-child: the child t_environ starts (t_env.c). */
+int lt_env_child(int argc, char **argv);
 int t_loop_order(void);
 int t_loop_remove(void);
 int t_loop_post_quit(void);

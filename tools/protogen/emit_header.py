@@ -44,6 +44,24 @@ class HeaderEmitter(Emitter):
         o += ["#endif", ""]
         return "\n".join(wrap_lines(o))
 
+    @staticmethod
+    def signature_lines(sig):
+        """The signature in the method's comment: on one line when it fits,
+        else the results on a line of their own, and a list too long for
+        that broken after a comma."""
+        if len(sig) <= 100 or " -> " not in sig:
+            return [f" *     {sig}"]
+        head, tail = sig.split(" -> ", 1)
+        out = [f" *     {head}"]
+        prefix = " *         -> "
+        while len(prefix) + len(tail) > 118 and ", " in tail[:118 - len(prefix)]:
+            cut = tail.rindex(", ", 0, 118 - len(prefix)) + 1
+            out.append(prefix + tail[:cut])
+            tail = tail[cut + 1:]
+            prefix = " *            "
+        out.append(prefix + tail)
+        return out
+
     def header_method(self, m):
         p = self.p.name
         title = f"/* ---- {m.kind} {m.name} @{m.ordinal} "
@@ -51,12 +69,7 @@ class HeaderEmitter(Emitter):
         o += [f" * {c_comment_text(d)}".rstrip() for d in m.doc]
         if m.doc:
             o.append(" *")
-        sig = c_comment_text(m.signature())
-        if len(sig) > 100 and " -> " in sig:
-            head, tail = sig.split(" -> ", 1)
-            o += [f" *     {head}", f" *         -> {tail}"]
-        else:
-            o.append(f" *     {sig}")
+        o += self.signature_lines(c_comment_text(m.signature()))
         o += [" */", ""]
         for role, _ in message_fields(m):
             o += self.header_struct(self.msg(m, role))

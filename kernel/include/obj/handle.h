@@ -17,6 +17,7 @@
 
 #include "types.h"
 #include "abi/handle.h"
+#include "abi/process.h"
 #include "lib/list.h"
 #include "obj/object.h"
 
@@ -85,6 +86,12 @@ void handle_drop_in_flight(handle_node_t **nodes, uint32_t n);
 void handle_reclaim_installed(struct process *p, const handle_t *values, uint32_t n, handle_node_t **nodes);
 
 uint32_t handle_count(struct process *p);
+
+/* The first live handle of p at slot `cursor` or later: fills *out and sets
+ * *next to the slot after it. ERR_NOT_FOUND when there is none (also once
+ * p's table is gone). The walk holds cap_lock; it is bounded by the table's
+ * capacity (HANDLE_TABLE_MAX). */
+int handle_entry_at(struct process *p, uint32_t cursor, process_handle_info_t *out, uint32_t *next);
 
 /* Call fn for every ioport object p holds with all of `rights` (under the
  * table lock). */

@@ -35,6 +35,7 @@ typedef struct process {
     uint32_t nthreads;
     bool started;
     bool dead;
+    bool finished;              /* finalize() has run (set once, before SIG_TERMINATED) */
     int exit_code;
     uint32_t exit_reason;       /* enum process_exit_reason */
     process_quota_t quota;
@@ -54,6 +55,8 @@ void process_uncharge_memory(process_t *p, uint64_t bytes);
 int process_add_thread(process_t *p, struct thread *t);
 void process_remove_thread(process_t *p, struct thread *t);
 void process_get_info(process_t *p, process_info_t *info);
+/* Processes created and not yet finished; threads in processes (system_info). */
+void process_counts(uint32_t *processes, uint32_t *threads);
 
 void process_init_type(void);
 

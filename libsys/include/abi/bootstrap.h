@@ -3,6 +3,9 @@
  * whose handle it receives in RDI at start. The kernel sends one to init;
  * a parent sends one to each child it starts. Handles travel with the
  * message; handle_names[i] names handles[i].
+ *
+ * Version 2 added env: the environment, "NAME=VALUE" entries separated by
+ * '\n' and ended by a NUL (empty for init: the kernel has none to give).
  */
 #ifndef ABI_BOOTSTRAP_H
 #define ABI_BOOTSTRAP_H
@@ -11,9 +14,10 @@
 #include "abi/channel.h"
 
 #define BOOTSTRAP_MAGIC 0x74736f62u /* "bost" */
-#define BOOTSTRAP_VERSION 1u
+#define BOOTSTRAP_VERSION 2u
 #define BOOTSTRAP_NAME_MAX 32u
 #define BOOTSTRAP_ARGS_MAX 512u
+#define BOOTSTRAP_ENV_MAX 512u
 
 typedef struct bootstrap_msg {
     uint32_t magic;
@@ -21,6 +25,7 @@ typedef struct bootstrap_msg {
     uint32_t nhandles;
     uint32_t reserved;
     char args[BOOTSTRAP_ARGS_MAX];        /* command line, NUL-terminated */
+    char env[BOOTSTRAP_ENV_MAX];          /* "NAME=VALUE\n...", NUL-terminated */
     char handle_names[CHAN_MAX_HANDLES][BOOTSTRAP_NAME_MAX];
 } bootstrap_msg_t;
 

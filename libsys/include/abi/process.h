@@ -29,4 +29,15 @@ typedef struct process_info {
     uint64_t cpu_ns;
 } process_info_t;
 
+/* One entry of another process's handle table (process_handle_info): what
+ * a debugger or the shell's `handles PID` shows. `value` means something
+ * only inside that process's table. */
+typedef struct process_handle_info {
+    uint32_t value;     /* the handle's value in the target's table */
+    uint32_t kind;      /* enum obj_kind */
+    uint32_t rights;
+    uint32_t reserved;  /* 0 */
+    uint64_t object_id;
+} process_handle_info_t;
+
 #endif

@@ -56,7 +56,9 @@
     X(42, vmo_create_contiguous, 3)                                            \
     X(43, vmo_get_phys, 2)                                                     \
     X(44, log_read, 4)                                                         \
-    X(45, log_console, 2)
+    X(45, log_console, 2)                                                      \
+    X(46, process_handle_info, 3)                                              \
+    X(47, system_info, 1)
 
 enum syscall_number {
 #define CAIRN_SYSCALL_ENUM(num, name, nargs) SYS_##name = (num),

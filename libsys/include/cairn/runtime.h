@@ -3,11 +3,13 @@
  * program gets besides the C library. docs/libsys.md describes the whole
  * start-up; in short, before main(argc, argv) runs:
  *   - the bootstrap message has been read: argv is its args split at white
- *     space, and the handles it carried are kept by name (libsys_handle);
+ *     space, environ its env split at newlines (getenv works), and the
+ *     handles it carried are kept by name (libsys_handle);
  *   - the main thread has its TLS block (errno is thread-local);
  *   - malloc works (the heap grows in vmos, see LIBSYS_HEAP_*);
- *   - stdout and stderr go to the kernel log a line at a time, and stdin
- *     reads end-of-file until the console service exists;
+ *   - stdin, stdout and stderr use the console session "stdio" if the
+ *     message carried one (cairn/streams.h); otherwise stdout and stderr
+ *     go to the kernel log a line at a time and stdin reads end of file;
  *   - constructors have run; exit() runs atexit handlers and flushes stdio.
  */
 #ifndef CAIRN_RUNTIME_H

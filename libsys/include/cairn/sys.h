@@ -18,6 +18,7 @@
 #include "abi/process.h"
 #include "abi/resource.h"
 #include "abi/syscalls.h"
+#include "abi/sysinfo.h"
 
 /* vm_map flags and vmo_create flags (the kernel's mm/aspace.h, obj/vmo.h). */
 #define MAP_READ (1u << 0)
@@ -177,6 +178,13 @@ static inline int64_t sys_log_read(handle_t log, uint64_t *seq, void *buf, uint3
     return syscall6(SYS_log_read, log, U(seq), U(buf), cap, 0, 0);
 }
 static inline int64_t sys_log_console(handle_t log, int on) { return syscall6(SYS_log_console, log, (uint64_t)on, 0, 0, 0, 0); }
+
+/* Returns the next cursor (> 0) or an error; see docs/syscalls.md. */
+static inline int64_t sys_process_handle_info(handle_t proc, uint32_t cursor, process_handle_info_t *out)
+{
+    return syscall6(SYS_process_handle_info, proc, cursor, U(out), 0, 0, 0);
+}
+static inline int64_t sys_system_info(system_info_t *out) { return syscall6(SYS_system_info, U(out), 0, 0, 0, 0, 0); }
 
 #undef SC
 #undef U

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * What kernel/init/elf.c needs from the kernel's library, for init on
- * picolibc: ksnprintf and kvsnprintf (its report messages) and panic (kassert). The ELF
- * checker is shared as source so init validates images exactly as the
+ * What the kernel's ELF checker (kernel/init/elf.c, compiled into libsys_rt
+ * for spawn.c) needs from the kernel's library, on picolibc: ksnprintf and
+ * kvsnprintf for its report messages, panic for kassert. The checker is
+ * shared as source so that user space validates images exactly as the
  * kernel does.
+ *
+ * libsys/CMakeLists.txt compiles elf.c and this file with those three names
+ * mapped to libsys_elf_*, so a program linking libsys_rt is free to define
+ * its own ksnprintf or panic.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,11 +32,12 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
     return vsnprintf(buf, size, fmt, ap);
 }
 
+/* Only a broken invariant inside the checker gets here, never bad input. */
 void panic(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "init: internal error: ");
+    fprintf(stderr, "libsys: elf: internal error: ");
     vfprintf(stderr, fmt, ap);
     fprintf(stderr, "\n");
     va_end(ap);

@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""`tools/cairn run -c` (tools/runcmd.py) against the built default ISO.
+
+    test_runcmd.py --iso build/target/cairn.iso [-j N]
+
+Each scenario boots the ISO through runcmd.py's command line, exactly as
+`tools/cairn run -c` does, on q35 with 1 and 4 CPUs, and checks the exit
+status, what reaches stdout (the commands' output and nothing of the boot
+log) and, for failures, the message on stderr:
+
+    ps                                  lists init, ns, proc, console, shell
+    run nosuch                          127, "run: no program 'nosuch'"
+    run echo-server &; echo-client hi   0, a line "hi"
+    run nosuch; echo after              0 (the last command's status)
+    echo-client -t 3600 never           124 after --timeout, "timed out"
+
+Prints "PASS name" or "FAIL name: why" per run and exits 1 on any failure.
+It runs as a ctest of the target build tree, so `tools/cairn test` runs it.
+"""
+import argparse
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+RUNCMD = ROOT / "tools/runcmd.py"
+BOOT_LOG = re.compile(r"(?m)^\[\s*\d+\.\d+\] |boot: |cairn> |__cairn_")
+
+
+def check_ps(out, err):
+    """Every component has its ps line (the name ends it)."""
+    missing = [n for n in ("init", "ns", "proc", "console", "shell")
+               if not re.search(rf"(?m)^\s*\d+\s+\d+\s+running\s.*\s{n}$", out)]
+    return f"ps lacks {', '.join(missing)}: {out!r}" if missing else None
+
+
+SCENARIOS = [
+    # name, commands, extra options, expected status, check(stdout, stderr) -> problem or None
+    ("ps", "ps", [], 0, check_ps),
+    ("missing-program", "run nosuch", [], 127,
+     lambda out, err: None if out == "run: no program 'nosuch'\n" else f"stdout {out!r}"),
+    ("echo", "run echo-server &; echo-client hi", [], 0,
+     lambda out, err: None if re.fullmatch(r"\[\d+\]\nhi\n", out) else f"stdout {out!r}"),
+    ("last-status", "run nosuch; echo after", [], 0,
+     lambda out, err: None if out == "run: no program 'nosuch'\nafter\n" else f"stdout {out!r}"),
+    ("timeout", "echo-client -t 3600 never", ["--timeout", "8"], 124,
+     lambda out, err: None if "timed out" in err and out == "" else f"stdout {out!r}, stderr {err!r}"),
+]
+
+
+def run(iso, smp, scenario):
+    name, commands, extra, want, check = scenario
+    label = f"run-c {name} [smp{smp}]"
+    cmd = [sys.executable, str(RUNCMD), "--iso", str(iso), "--smp", str(smp), *extra, "--", commands]
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    except subprocess.TimeoutExpired:
+        return label, "runcmd.py did not end within 300 s"
+    problems = []
+    if p.returncode != want:
+        problems.append(f"status {p.returncode}, expected {want}")
+    leaked = BOOT_LOG.search(p.stdout)
+    if leaked:
+        problems.append(f"boot log or shell text on stdout: {leaked.group(0)!r}")
+    problem = check(p.stdout, p.stderr)
+    if problem:
+        problems.append(problem)
+    if problems and p.stderr and "stderr" not in " ".join(problems):
+        problems.append(f"stderr {p.stderr.strip()[-300:]!r}")
+    return label, "; ".join(problems)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--iso", required=True)
+    ap.add_argument("-j", "--jobs", type=int, default=min(4, os.cpu_count() or 1))
+    args = ap.parse_args()
+    if not Path(args.iso).exists():
+        print(f"FAIL run-c: {args.iso} does not exist (build first)")
+        return 1
+    jobs = [(smp, s) for smp in (1, 4) for s in SCENARIOS]
+    failed = 0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for label, problem in pool.map(lambda j: run(args.iso, *j), jobs):
+            print(f"FAIL {label}: {problem}" if problem else f"PASS {label}", flush=True)
+            failed += bool(problem)
+    print(f"{len(jobs) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -273,6 +273,19 @@ static int covered_mappings_locked(aspace_t *as, vaddr_t va, uint64_t len, uint3
     return next == va + len ? OK : ERR_NOT_FOUND;
 }
 
+uint64_t aspace_mapped_bytes(aspace_t *as)
+{
+    uint64_t total = 0;
+    uint64_t fl = spin_lock_irqsave(&as->lock);
+    list_for_each(n, &as->mappings) {
+        mapping_t *m = list_entry(n, mapping_t, link);
+        if (!dying(m))
+            total += m->len;
+    }
+    spin_unlock_irqrestore(&as->lock, fl);
+    return total;
+}
+
 int aspace_protect(aspace_t *as, vaddr_t va, uint64_t len, uint32_t perms)
 {
     perms &= MAP_READ | MAP_WRITE | MAP_EXEC;

@@ -188,6 +188,8 @@ void process_get_info(process_t *p, process_info_t *info)
         info->cpu_ns += list_entry(n, thread_t, proc_link)->runtime_ns;
     spin_unlock_irqrestore(&p->lock, fl);
     info->handles = handle_count(p);
+    if (p->as)
+        info->mapped_bytes = aspace_mapped_bytes(p->as);
 }
 
 void process_counts(uint32_t *processes, uint32_t *threads)

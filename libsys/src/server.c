@@ -38,7 +38,7 @@ int srv_init(srv_t *s, loop_t *loop, const char *name, srv_dispatch_fn dispatch,
     return s->buf != NULL ? OK : ERR_NO_MEMORY;
 }
 
-int srv_add_client(srv_t *s, handle_t ch, const char *label, srv_client_t **out)
+static int client_add(srv_t *s, handle_t ch, const char *label, uint64_t pid, srv_client_t **out)
 {
     srv_client_t *c;
     int err;
@@ -57,6 +57,7 @@ int srv_add_client(srv_t *s, handle_t ch, const char *label, srv_client_t **out)
     c->srv = s;
     c->ch = ch;
     c->id = s->next_id++;
+    c->pid = pid;
     if (label != NULL)
         snprintf(c->label, sizeof c->label, "%s", label);
     err = loop_add(s->loop, &c->src, ch, SIG_READABLE | SIG_PEER_CLOSED, LOOP_NORMAL, client_ready, c);
@@ -74,6 +75,11 @@ int srv_add_client(srv_t *s, handle_t ch, const char *label, srv_client_t **out)
     if (out != NULL)
         *out = c;
     return OK;
+}
+
+int srv_add_client(srv_t *s, handle_t ch, const char *label, srv_client_t **out)
+{
+    return client_add(s, ch, label, 0, out);
 }
 
 void srv_close_client(srv_t *s, srv_client_t *c)
@@ -166,9 +172,9 @@ static void client_ready(loop_t *loop, loop_source_t *src, uint32_t signals)
 
 /* ---- publishing through ns ------------------------------------------------ */
 
-static void svc_open(void *ctx, handle_t conn, const char *client)
+static void svc_open(void *ctx, handle_t conn, const char *client, uint64_t pid)
 {
-    srv_add_client(ctx, conn, client, NULL);
+    client_add(ctx, conn, client, pid, NULL);
 }
 
 static const svc_ops_t svc_ops = {.open = svc_open};

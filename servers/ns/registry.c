@@ -81,13 +81,15 @@ static void opener_closed(loop_t *loop, loop_source_t *src, uint32_t signals)
 /* A new connection to r for `client`: the server gets one end in an
  * svc.open event, *conn is the other. ERR_QUEUE_FULL when the server has
  * not read its opener for CHAN_QUEUE_MAX connections. */
-static int open_conn(ns_reg_t *r, const char *client, handle_t *conn)
+static int open_conn(ns_reg_t *r, srv_client_t *c, handle_t *conn)
 {
     handle_t theirs, mine;
     int err = (int)sys_chan_create(&theirs, &mine);
     if (err != OK)
         return err;
-    err = svc_open_send(r->opener, theirs, client); /* consumes theirs */
+    const ns_session_t *s = c->ctx;
+    const char *client = c->label;
+    err = svc_open_send(r->opener, theirs, client, s != NULL ? s->pid : 0); /* consumes theirs */
     if (err != OK) {
         sys_handle_close(mine);
         if (err != ERR_PEER_CLOSED)
@@ -119,7 +121,7 @@ static void wake_waiters(nsd_t *ns, ns_reg_t *r)
             continue;
         }
         ns_connect_result_t res = {HANDLE_INVALID};
-        int err = open_conn(r, w->client->label, &res.conn);
+        int err = open_conn(r, w->client, &res.conn);
         if (err == ERR_PEER_CLOSED)
             return; /* already gone: the waiters wait for the next one */
         ns_connect_reply(&w->txn, err, &res); /* a client gone meanwhile is no error of ns */
@@ -175,7 +177,7 @@ int reg_connect(void *ctx, const proto_txn_t *txn, const char *name, bool wait, 
         return err;
     int i = find(ns, name);
     if (i >= 0) {
-        err = open_conn(ns->regs[i], c->label, &out->conn);
+        err = open_conn(ns->regs[i], c, &out->conn);
         if (err != ERR_PEER_CLOSED)
             return err;
         withdraw(ns, ns->regs[i]); /* its PEER_CLOSED packet is not here yet */

@@ -62,7 +62,7 @@ static int create_op(void *ctx, const proto_txn_t *txn, const char *program, con
         err = spawn_prepare(m->vmo, program, NULL, &sp, spawn_report);
     }
     if (err == OK)
-        err = entry_add(sp.proc, program, 0, false, &e); /* takes sp.proc */
+        err = entry_add(sp.proc, program, c->pid, false, &e); /* takes sp.proc; parent: the client */
     if (err != OK) {
         free(argv);
         free(envcopy);
@@ -182,7 +182,8 @@ static int list_op(void *ctx, const proto_txn_t *txn, uint64_t after, proc_list_
     out->state = info.exit_reason;
     out->code = info.exit_reason == PROCESS_RUNNING ? 0 : info.exit_code;
     out->cpu_ns = info.cpu_ns;
-    out->memory = info.memory_bytes;
+    out->memory = info.mapped_bytes;
+    out->charged = info.memory_bytes;
     out->threads = info.threads;
     out->handles = info.handles;
     return OK;

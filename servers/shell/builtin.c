@@ -122,8 +122,10 @@ static int cmd_ps(sh_t *sh, int argc, char **argv, bool bg)
         return usage(sh, argv[0]);
     if (!need_proc(sh, "ps"))
         return 1;
-    sh_printf(sh, "%6s %6s %-8s %9s %9s %4s %4s  %s\n", "PID", "PARENT", "STATE", "CPU(ms)", "MEM(KiB)", "THR",
-              "HND", "NAME");
+    /* MEM: mapped in its address space; OWN: vmo memory charged to its
+     * quota (a parent owns its children's images and stacks). */
+    sh_printf(sh, "%6s %6s %-8s %9s %9s %9s %4s %4s  %s\n", "PID", "PARENT", "STATE", "CPU(ms)", "MEM(KiB)",
+              "OWN(KiB)", "THR", "HND", "NAME");
     uint64_t after = 0;
     for (int n = 0; n < SH_LIST_MAX; n++) {
         proc_list_result_t r;
@@ -140,10 +142,10 @@ static int cmd_ps(sh_t *sh, int argc, char **argv, bool bg)
                       (unsigned long long)after);
             return 1;
         }
-        sh_printf(sh, "%6llu %6llu %-8s %9llu %9llu %4u %4u  %s\n", (unsigned long long)r.pid,
+        sh_printf(sh, "%6llu %6llu %-8s %9llu %9llu %9llu %4u %4u  %s\n", (unsigned long long)r.pid,
                   (unsigned long long)r.parent, state_name(r.state, r.code, st, sizeof st),
-                  (unsigned long long)(r.cpu_ns / 1000000), (unsigned long long)(r.memory / 1024), r.threads,
-                  r.handles, r.name);
+                  (unsigned long long)(r.cpu_ns / 1000000), (unsigned long long)(r.memory / 1024),
+                  (unsigned long long)(r.charged / 1024), r.threads, r.handles, r.name);
         after = r.pid;
     }
     return 0;

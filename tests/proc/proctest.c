@@ -304,7 +304,7 @@ static int t_list(void)
     EQ(run_argprog(proc_ch, "sleep", "GREETING=listed", &pid, &report), OK);
     EQ(read_report(report, line, sizeof line), OK);
     proc_list_result_t l;
-    uint64_t after = 0, init_pid = 0;
+    uint64_t after = 0, init_pid = 0, child_parent = 0;
     uint32_t n = 0;
     bool seen_child = false, seen_proc = false, seen_ns = false, seen_self = false;
     int err;
@@ -318,7 +318,9 @@ static int t_list(void)
             EQ(l.state, 0);
             EQ(l.threads, 1);
             CHECK(l.handles >= 2); /* its bootstrap channel and "report" */
-            CHECK(l.memory > 0);   /* its TLS area and heap */
+            CHECK(l.memory >= 4096 * 3); /* image, stack, TLS and heap are mapped */
+            CHECK(l.charged > 0);       /* its TLS area and heap are its own */
+            child_parent = l.parent;
             seen_child = true;
         }
         seen_proc |= strcmp(l.name, "proc") == 0 && l.state == 0 && l.threads >= 1;
@@ -333,6 +335,7 @@ static int t_list(void)
     CHECK(n >= 5);
     EQ(list_find_name("proctest", &l), OK);
     EQ(l.parent, init_pid); /* adopted: init started it */
+    EQ(child_parent, l.pid); /* what proctest created: its pid, as ns told proc */
     EQ(proc_list(proc_ch, UINT64_MAX, &l, deadline()), ERR_NOT_FOUND);
     EQ(proc_kill(proc_ch, pid, deadline()), OK);
     proc_wait_result_t w;

@@ -53,6 +53,9 @@ int aspace_map(aspace_t *as, vaddr_t va, vmo_t *vmo, uint64_t offset, uint64_t l
 int aspace_unmap(aspace_t *as, vaddr_t va, uint64_t len);
 int aspace_protect(aspace_t *as, vaddr_t va, uint64_t len, uint32_t perms);
 
+/* Bytes of the live mappings (a vmo mapped twice counts twice). */
+uint64_t aspace_mapped_bytes(aspace_t *as);
+
 /* Load as (or the kernel's tables when NULL) on this CPU. */
 void aspace_switch(aspace_t *from, aspace_t *to);
 /* Is [va, va+len) inside user space (no overflow)? */

@@ -25,8 +25,9 @@ typedef struct process_info {
     int32_t exit_code;
     uint32_t threads;
     uint32_t handles;
-    uint64_t memory_bytes;
+    uint64_t memory_bytes; /* vmo memory charged to its quota (what it created) */
     uint64_t cpu_ns;
+    uint64_t mapped_bytes; /* bytes mapped in its address space (what it uses) */
 } process_info_t;
 
 /* One entry of another process's handle table (process_handle_info): what

@@ -50,6 +50,7 @@ struct srv_client {
     handle_t ch;          /* the server's end; the library closes it */
     uint64_t id;          /* 1, 2, ... in connection order */
     char label[32];       /* who connected (svc.open's client), or "" */
+    uint64_t pid;         /* its process (svc.open's pid), 0 if unknown */
     void *ctx;            /* the server's, per client */
     loop_source_t src;
     uint32_t rejected;    /* malformed messages so far */

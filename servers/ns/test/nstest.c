@@ -135,11 +135,13 @@ static int carry(handle_t a, handle_t b, const char *text)
 
 static handle_t opened_conn;
 static char opened_client[32];
+static uint64_t opened_pid;
 
-static void on_open(void *ctx, handle_t conn, const char *client)
+static void on_open(void *ctx, handle_t conn, const char *client, uint64_t pid)
 {
     (void)ctx;
     opened_conn = conn;
+    opened_pid = pid;
     snprintf(opened_client, sizeof opened_client, "%s", client);
 }
 
@@ -233,6 +235,8 @@ static void test_connect(void)
     expect("svc.open reaches the server", err, OK);
     if (err == OK) {
         verdict("svc.open names the client", strcmp(opened_client, "nstest") == 0, "label '%s'", opened_client);
+        verdict("svc.open gives the client's pid", opened_pid == own_pid && own_pid != 0, "pid %llu, want %llu",
+                (unsigned long long)opened_pid, (unsigned long long)own_pid);
         expect("client to server", carry(conn, opened_conn, "ping"), OK);
         expect("server to client", carry(opened_conn, conn, "pong"), OK);
         sys_handle_close(opened_conn);

@@ -37,6 +37,11 @@
 #include "manifest_vmo.h"
 #include "services.h"
 
+_Static_assert(MANIFEST_QUOTA_MEMORY_DEFAULT == SPAWN_DEFAULT_MEMORY &&
+                   MANIFEST_QUOTA_HANDLES_DEFAULT == SPAWN_DEFAULT_HANDLES &&
+                   MANIFEST_QUOTA_THREADS_DEFAULT == SPAWN_DEFAULT_THREADS,
+               "the manifest's default quotas are spawn()'s");
+
 #define KEY_TIMER 0x100u
 #define MS 1000000ull
 
@@ -163,12 +168,26 @@ static bool start(size_t i)
     }
     static char args[MANIFEST_ARGS_MAX + MANIFEST_NAME_MAX];
     snprintf(args, sizeof args, "%s%s%s", c->program, c->args[0] ? " " : "", c->args);
-    handle_t proc;
-    if (spawn(image, c->name, args, NULL, hs, nh, more, nmore, &proc, report_line) != OK) {
+    const process_quota_t quota = {c->quota_memory, c->quota_handles, c->quota_threads};
+    spawn_proc_t sp;
+    int serr = spawn_prepare(image, c->name, &quota, &sp, report_line);
+    if (serr != OK) {
+        if (serr == ERR_OUT_OF_RANGE) /* spawn_prepare has logged the call */
+            fprintf(stderr, "init: manifest:%u: the quota of '%s' is more than init has\n",
+                    c->quota_line ? c->quota_line : c->line, c->name);
+        for (uint32_t k = 0; k < nh; k++)
+            sys_handle_close(hs[k].h);
+        for (uint32_t k = 0; k < nmore; k++)
+            sys_handle_close(more[k].h);
+    } else if ((serr = spawn_start(&sp, args, NULL, hs, nh, more, nmore, report_line)) != OK) {
+        spawn_discard(&sp);
+    }
+    if (serr != OK) {
         services_discard(&st);
         s->state = DONE;
         return false;
     }
+    handle_t proc = sp.proc;
     int64_t err = sys_port_bind(port, proc, i, SIG_TERMINATED);
     if (err != OK) {
         /* Unsupervised it would be invisible: end it. */

@@ -384,6 +384,45 @@ static int kw_restart(parser_t *ps)
     return err;
 }
 
+/* quota [memory SIZE] [handles N] [threads N]: at least one, each once. */
+static int kw_quota(parser_t *ps)
+{
+    manifest_component_t *c = ps->comp;
+    tok_t t;
+    int err = once(ps, &c->quota_line);
+    if (err == OK)
+        err = mlex_need_tok(ps, &t);
+    bool memory = false, handles = false, threads = false;
+    for (bool more = true; err == OK && more; more = mlex_next_tok(ps, &t)) {
+        uint64_t v = 0;
+        if (mlex_tok_is(t, "memory") && !memory) {
+            memory = true;
+            if ((err = mlex_get_size(ps, &v)) != OK)
+                break;
+            if (v < MANIFEST_QUOTA_MEMORY_MIN || v > MANIFEST_QUOTA_MEMORY_MAX)
+                err = mlex_failh(ps, "memory quota out of range (64K to 64G)", NOTOK, NOTOK, 0);
+            else if (v % 4096)
+                err = mlex_failh(ps, "memory quota is not a multiple of 4K", NOTOK, NOTOK, 0);
+            c->quota_memory = v;
+        } else if (mlex_tok_is(t, "handles") && !handles) {
+            handles = true;
+            if ((err = mlex_get_u64(ps, &v)) == OK &&
+                (v < MANIFEST_QUOTA_HANDLES_MIN || v > MANIFEST_QUOTA_HANDLES_MAX))
+                err = mlex_failh(ps, "handle quota out of range (%u to 65535)", NOTOK, NOTOK,
+                                 MANIFEST_QUOTA_HANDLES_MIN);
+            c->quota_handles = (uint32_t)v;
+        } else if (mlex_tok_is(t, "threads") && !threads) {
+            threads = true;
+            if ((err = mlex_get_u64(ps, &v)) == OK && (v == 0 || v > MANIFEST_QUOTA_THREADS_MAX))
+                err = mlex_failh(ps, "thread quota out of range (1 to %u)", NOTOK, NOTOK, MANIFEST_QUOTA_THREADS_MAX);
+            c->quota_threads = (uint32_t)v;
+        } else {
+            err = mlex_failh(ps, "unexpected %1; usage: %U", t, NOTOK, 0);
+        }
+    }
+    return err;
+}
+
 /* What a block lacks is only known when it closes. */
 static int close_component(parser_t *ps)
 {
@@ -425,6 +464,9 @@ static int kw_component(parser_t *ps)
     c->line = ps->line;
     c->backoff_min_ms = MANIFEST_BACKOFF_MIN_DEFAULT;
     c->backoff_max_ms = MANIFEST_BACKOFF_MAX_DEFAULT;
+    c->quota_memory = MANIFEST_QUOTA_MEMORY_DEFAULT;
+    c->quota_handles = MANIFEST_QUOTA_HANDLES_DEFAULT;
+    c->quota_threads = MANIFEST_QUOTA_THREADS_DEFAULT;
     ps->comp = c;
     return OK;
 }
@@ -435,6 +477,7 @@ static const keyword_t keywords[] = {
     { "args", kw_args, "args WORD..." },
     { "after", kw_after, "after COMPONENT..." },
     { "restart", kw_restart, "restart never | on-failure|always [backoff MIN MAX] [limit N]" },
+    { "quota", kw_quota, "quota [memory SIZE] [handles N] [threads N]" },
     { "ioport", kw_ioport, "ioport BASE LEN [as NAME]" },
     { "mmio", kw_mmio, "mmio BASE LEN [as NAME]" },
     { "irq", kw_irq, "irq isa N [as NAME] | irq gsi BASE [LEN] [as NAME]" },

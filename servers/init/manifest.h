@@ -49,6 +49,19 @@
 #define MANIFEST_DURATION_MAX 3600000u     /* one hour */
 #define MANIFEST_RESTART_LIMIT_MAX 1000000u
 
+/* Quotas (`quota` line): the defaults are libsys spawn()'s (cairn/spawn.h,
+ * SPAWN_DEFAULT_*; init checks they agree), the limits what the kernel's
+ * handle table and a sane system allow. A parent cannot give more than it
+ * has: a quota above init's own fails when the component starts. */
+#define MANIFEST_QUOTA_MEMORY_DEFAULT (64ull << 20)
+#define MANIFEST_QUOTA_HANDLES_DEFAULT 256u
+#define MANIFEST_QUOTA_THREADS_DEFAULT 64u
+#define MANIFEST_QUOTA_MEMORY_MIN (64ull << 10)
+#define MANIFEST_QUOTA_MEMORY_MAX (64ull << 30)
+#define MANIFEST_QUOTA_HANDLES_MIN 16u
+#define MANIFEST_QUOTA_HANDLES_MAX 65535u   /* handle slots are 16 bits, 0 unused */
+#define MANIFEST_QUOTA_THREADS_MAX 4096u
+
 /* The service the name service provides; see manifest_component_t.uses_ns. */
 #define MANIFEST_NS "ns"
 
@@ -90,6 +103,10 @@ typedef struct manifest_component {
     manifest_restart_t restart;
     uint32_t backoff_min_ms, backoff_max_ms; /* 1 <= min <= max <= MANIFEST_DURATION_MAX */
     uint32_t restart_limit;           /* restarts before giving up; 0 = no limit */
+    /* What the kernel lets the process hold (process_quota_t): the
+     * defaults unless a `quota` line says otherwise. */
+    uint64_t quota_memory;            /* bytes, a multiple of 4096 */
+    uint32_t quota_handles, quota_threads;
     manifest_cap_t caps[MANIFEST_MAX_CAPS];
     size_t ncaps;
     size_t nhandles;                  /* caps that are handles (IOPORT..MODULE, LOG) */
@@ -105,7 +122,7 @@ typedef struct manifest_component {
     /* Every component this one starts after: bit i for comp[i]. Never
      * its own bit. */
     uint32_t after_mask;
-    uint32_t line, program_line, args_line, restart_line;
+    uint32_t line, program_line, args_line, restart_line, quota_line;
 } manifest_component_t;
 
 typedef struct manifest {

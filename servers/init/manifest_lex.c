@@ -266,6 +266,25 @@ int mlex_get_u64(parser_t *ps, uint64_t *out)
     return OK;
 }
 
+int mlex_get_size(parser_t *ps, uint64_t *bytes)
+{
+    tok_t t;
+    int err = mlex_need_tok(ps, &t);
+    if (err != OK)
+        return err;
+    char last = t.n ? t.s[t.n - 1] : 0;
+    unsigned shift = last == 'K' ? 10 : last == 'M' ? 20 : last == 'G' ? 30 : 0;
+    tok_t num = { t.s, shift ? t.n - 1 : t.n };
+    uint64_t v;
+    int r = parse_u64(num, &v);
+    if (r == -1 || (shift && num.n > 1 && num.s[0] == '0' && (num.s[1] == 'x' || num.s[1] == 'X')))
+        return mlex_failh(ps, "bad size %1 (bytes, or a decimal number and K, M or G: 64M)", t, NOTOK, 0);
+    if (r == -2 || (shift && v > (UINT64_MAX >> shift)))
+        return mlex_failh(ps, "size %1 does not fit in 64 bits", t, NOTOK, 0);
+    *bytes = v << shift;
+    return OK;
+}
+
 /* NUMBER followed by ms or s, in [1 ms, MANIFEST_DURATION_MAX]. */
 int mlex_get_duration(parser_t *ps, uint32_t *ms)
 {

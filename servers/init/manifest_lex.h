@@ -96,5 +96,8 @@ int mlex_get_name(parser_t *ps, char dst[MANIFEST_NAME_MAX]);
 int mlex_get_u64(parser_t *ps, uint64_t *out);
 /* NUMBER followed by ms or s, in [1 ms, MANIFEST_DURATION_MAX]. */
 int mlex_get_duration(parser_t *ps, uint32_t *ms);
+/* A size: a number (decimal or 0x hexadecimal) of bytes, or a decimal
+ * number followed by K, M or G (KiB, MiB, GiB: 64M). */
+int mlex_get_size(parser_t *ps, uint64_t *bytes);
 
 #endif

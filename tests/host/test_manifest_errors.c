@@ -320,6 +320,78 @@ TEST(long_words_are_cut_in_messages)
     CHECK(refused(T, "manifest:1: name 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...' is longer than 31 characters"));
 }
 
+/* ---- quotas ---------------------------------------------------------------- */
+
+TEST(quotas)
+{
+    REQUIRE(accepted("component a\nprogram a\n"));
+    CHECK_EQ(M.comp[0].quota_memory, 64ull << 20);
+    CHECK_EQ(M.comp[0].quota_handles, 256);
+    CHECK_EQ(M.comp[0].quota_threads, 64);
+    CHECK_EQ(M.comp[0].quota_line, 0);
+
+    REQUIRE(accepted("component a\nprogram a\nquota memory 8M\n"));
+    CHECK_EQ(M.comp[0].quota_memory, 8ull << 20);
+    CHECK_EQ(M.comp[0].quota_handles, 256); /* the others keep their defaults */
+    CHECK_EQ(M.comp[0].quota_line, 3);
+
+    REQUIRE(accepted("component a\nquota threads 4096 handles 16 memory 0x10000\nprogram a\n"));
+    CHECK_EQ(M.comp[0].quota_memory, 0x10000);
+    CHECK_EQ(M.comp[0].quota_handles, 16);
+    CHECK_EQ(M.comp[0].quota_threads, 4096);
+
+    REQUIRE(accepted("component a\nprogram a\nquota memory 64G handles 65535 threads 1\n"));
+    CHECK_EQ(M.comp[0].quota_memory, 64ull << 30);
+    CHECK_EQ(M.comp[0].quota_handles, 65535);
+    CHECK_EQ(M.comp[0].quota_threads, 1);
+
+    REQUIRE(accepted("component a\nprogram a\nquota memory 512K\ncomponent b\nprogram b\n"));
+    CHECK_EQ(M.comp[0].quota_memory, 512ull << 10);
+    CHECK_EQ(M.comp[1].quota_memory, 64ull << 20); /* per component */
+}
+
+#define QUOTA_USAGE "quota [memory SIZE] [handles N] [threads N]"
+
+TEST(quota_errors)
+{
+    static const struct {
+        const char *line, *msg;
+    } cases[] = {
+        { "quota", "too few words; usage: " QUOTA_USAGE },
+        { "quota memory", "too few words; usage: " QUOTA_USAGE },
+        { "quota stack 1M", "unexpected 'stack'; usage: " QUOTA_USAGE },
+        { "quota memory 1M memory 2M", "unexpected 'memory'; usage: " QUOTA_USAGE },
+        { "quota handles 20 handles 20", "unexpected 'handles'; usage: " QUOTA_USAGE },
+        { "quota memory 1M 2M", "unexpected '2M'; usage: " QUOTA_USAGE },
+        { "quota memory 60K", "memory quota out of range (64K to 64G)" },
+        { "quota memory 65G", "memory quota out of range (64K to 64G)" },
+        { "quota memory 0", "memory quota out of range (64K to 64G)" },
+        { "quota memory 100000", "memory quota is not a multiple of 4K" },
+        { "quota memory 1.5M", "bad size '1.5M' (bytes, or a decimal number and K, M or G: 64M)" },
+        { "quota memory 1m", "bad size '1m' (bytes, or a decimal number and K, M or G: 64M)" },
+        { "quota memory M", "bad size 'M' (bytes, or a decimal number and K, M or G: 64M)" },
+        { "quota memory 0x10M", "bad size '0x10M' (bytes, or a decimal number and K, M or G: 64M)" },
+        { "quota memory 01M", "bad size '01M' (bytes, or a decimal number and K, M or G: 64M)" },
+        { "quota memory 99999999999999999G", "size '99999999999999999G' does not fit in 64 bits" },
+        { "quota memory 99999999999999999999", "size '99999999999999999999' does not fit in 64 bits" },
+        { "quota handles 15", "handle quota out of range (16 to 65535)" },
+        { "quota handles 65536", "handle quota out of range (16 to 65535)" },
+        { "quota handles many", "bad number 'many' (decimal, or hexadecimal with 0x)" },
+        { "quota threads 0", "thread quota out of range (1 to 4096)" },
+        { "quota threads 4097", "thread quota out of range (1 to 4096)" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char want[512];
+        tclear();
+        tput("component a\nprogram a\n%s\n", cases[i].line);
+        snprintf(want, sizeof want, "manifest:3: %s", cases[i].msg);
+        CHECK(refused(T, want));
+    }
+    CHECK(refused("component a\nprogram a\nquota threads 2\nquota memory 1M\n",
+                  "manifest:4: 'quota' given twice in component 'a' (first at line 3)"));
+    CHECK(refused("quota threads 2\n", "manifest:1: 'quota' outside a component (start one with 'component NAME')"));
+}
+
 int main(void)
 {
     return RUN_TESTS();

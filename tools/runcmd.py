@@ -169,7 +169,9 @@ def run(args):
                                  "the echo of the commands")
         done = serial.wait_for(prompt_rx, echoed.end(), deadline, "the commands to finish")
         serial.type(f"echo __cairn_end_{nonce} $?\r")
-        end = serial.wait_for(rf"(?m)^__cairn_end_{nonce} (-?\d+)$", done.end(), deadline,
+        # The line's end must have arrived: "$" would also match at the end
+        # of what has been read so far, taking "1" of a "127" cut in two.
+        end = serial.wait_for(rf"(?m)^__cairn_end_{nonce} (-?\d+)\r*\n", done.end(), deadline,
                               "the status of the commands")
         text = serial.text()
         output = command_output(text[:echoed.end()], text[echoed.end():done.start()])

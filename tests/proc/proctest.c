@@ -436,9 +436,12 @@ static int t_ended_listed(void)
     EQ(run_argprog(proc_ch, "exit 5", "", &pid, &report), OK);
     proc_list_result_t l;
     uint64_t until = libsys_now_ns() + 5 * SEC;
+    /* The exit reason shows as soon as it exits; its thread may still be
+     * leaving on another CPU for a moment (process_info), so wait for
+     * that too. */
     do {
         EQ(list_find(pid, &l), OK);
-    } while (l.state == PROCESS_RUNNING && libsys_now_ns() < until);
+    } while ((l.state == PROCESS_RUNNING || l.threads != 0) && libsys_now_ns() < until);
     EQ(l.state, PROCESS_EXITED);
     EQ(l.code, 5);
     EQ(l.threads, 0);

@@ -437,11 +437,11 @@ static int t_ended_listed(void)
     proc_list_result_t l;
     uint64_t until = libsys_now_ns() + 5 * SEC;
     /* The exit reason shows as soon as it exits; its thread may still be
-     * leaving on another CPU for a moment (process_info), so wait for
-     * that too. */
+     * leaving on another CPU for a moment, and its handles go just after
+     * (process_info), so wait for those too. */
     do {
         EQ(list_find(pid, &l), OK);
-    } while ((l.state == PROCESS_RUNNING || l.threads != 0) && libsys_now_ns() < until);
+    } while ((l.state == PROCESS_RUNNING || l.threads != 0 || l.handles != 0) && libsys_now_ns() < until);
     EQ(l.state, PROCESS_EXITED);
     EQ(l.code, 5);
     EQ(l.threads, 0);

@@ -11,7 +11,7 @@
 #include "mm/kstack.h"
 
 percpu_t percpu_area[MAX_CPUS];
-static volatile bool bsp_ready;
+volatile bool percpu_bsp_ready; /* lib/spinlock.h reads it inline */
 
 #define DESC_CODE64 0x00af9a000000ffffull  /* P, DPL0, code, L */
 #define DESC_DATA 0x00cf92000000ffffull    /* P, DPL0, data, writable */
@@ -68,12 +68,12 @@ void percpu_init(uint32_t id)
     wrmsr(MSR_GS_BASE, (uint64_t)p);
     wrmsr(MSR_KERNEL_GS_BASE, 0);
     if (id == 0)
-        bsp_ready = true;
+        percpu_bsp_ready = true;
 }
 
 bool percpu_ready(void)
 {
-    return bsp_ready;
+    return percpu_bsp_ready;
 }
 
 void percpu_init_ist(void)

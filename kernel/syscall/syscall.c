@@ -47,6 +47,29 @@ struct process *current_process(void)
     return sched_current()->proc;
 }
 
+static inline bool dying(const process_t *p)
+{
+    return __atomic_load_n(&p->dead, __ATOMIC_SEQ_CST);
+}
+
+/* The I/O bitmap of this CPU may be stale only if the process's port set
+ * changed (io_gen) or another process's bitmap is loaded: the common case
+ * is two loads and two compares, not a call (ioport_sync_cpu does the
+ * rest). */
+static inline void sync_ioports(process_t *p)
+{
+    percpu_t *cpu = this_cpu();
+    uint64_t gen = __atomic_load_n(&p->io_gen, __ATOMIC_ACQUIRE);
+    if (gen == 0 ? cpu->tss.iomap_base == IOMAP_DENY
+                 : cpu->io_owner == p->obj.id && cpu->io_gen == gen && cpu->tss.iomap_base != IOMAP_DENY)
+        return;
+    ioport_sync_cpu(p);
+}
+
+/* Every system call from user mode comes here (entry.S): only user threads
+ * make them, so the thread has a process. After the call: a dying process's
+ * thread ends here; a pending reschedule happens; the I/O bitmap follows
+ * the process's ports. */
 void syscall_dispatch(trap_frame_t *f)
 {
     uint64_t n = f->rax;
@@ -54,15 +77,19 @@ void syscall_dispatch(trap_frame_t *f)
     if (n < SYS_COUNT)
         ret = table[n](f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9);
     f->rax = (uint64_t)ret;
-    thread_t *t = sched_current();
-    if (t->proc && process_dying(t->proc))
+    percpu_t *cpu = this_cpu();
+    process_t *p = cpu->current->proc;
+    if (dying(p))
         thread_exit(0);
     intr_disable();
-    sched_preempt_point();
-    /* Killed while we were preempted: do not return to user mode. */
-    if (t->proc && process_dying(t->proc))
-        thread_exit(0);
-    ioport_sync_cpu(t->proc);
+    if (cpu->need_resched) {
+        sched_preempt_point();
+        cpu = this_cpu(); /* we may have moved */
+        /* Killed while we were preempted: do not return to user mode. */
+        if (dying(p))
+            thread_exit(0);
+    }
+    sync_ioports(p);
 }
 
 

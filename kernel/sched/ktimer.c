@@ -20,13 +20,18 @@ typedef struct timer_cpu {
     spinlock_t lock;
     list_t armed; /* sorted by deadline */
     uint64_t slice_end;
+    /* When the LAPIC timer will fire (absolute ns), DEADLINE_INFINITE when
+     * stopped or fired. A later deadline than this need not be programmed:
+     * the earlier interrupt reprograms (ktimer_interrupt), so a context
+     * switch that only pushes the slice end out writes no LAPIC register. */
+    uint64_t programmed;
 } timer_cpu_t;
 
 static timer_cpu_t tcpus[MAX_CPUS];
 
 uint64_t clock_now_ns(void)
 {
-    return tsc_us_since_entry() * 1000;
+    return tsc_ns_since_entry();
 }
 
 void ktimer_init_cpu(void)
@@ -35,6 +40,7 @@ void ktimer_init_cpu(void)
     tc->lock = (spinlock_t)SPINLOCK_INIT;
     list_init(&tc->armed);
     tc->slice_end = DEADLINE_INFINITE;
+    tc->programmed = DEADLINE_INFINITE;
 }
 
 void ktimer_init(ktimer_t *t, void (*fn)(ktimer_t *, void *), void *arg)
@@ -47,13 +53,20 @@ void ktimer_init(ktimer_t *t, void (*fn)(ktimer_t *, void *), void *arg)
     t->deadline = DEADLINE_INFINITE;
 }
 
-static void program_locked(timer_cpu_t *tc)
+static uint64_t next_deadline_locked(timer_cpu_t *tc)
 {
     uint64_t next = tc->slice_end;
     if (!list_empty(&tc->armed)) {
         ktimer_t *first = list_entry(tc->armed.next, ktimer_t, link);
         next = MIN(next, first->deadline);
     }
+    return next;
+}
+
+static void program_locked(timer_cpu_t *tc)
+{
+    uint64_t next = next_deadline_locked(tc);
+    tc->programmed = next;
     if (next == DEADLINE_INFINITE) {
         lapic_timer_stop();
         return;
@@ -144,8 +157,18 @@ void ktimer_interrupt(void)
 void ktimer_program(uint64_t slice_end)
 {
     timer_cpu_t *tc = &tcpus[this_cpu()->cpu_id];
+    /* slice_end and programmed are written only by this CPU with
+     * interrupts off (here, in program_locked, from ktimer_arm on this CPU
+     * and the timer interrupt), so a slice end past what is programmed -
+     * every switch but the first after an interrupt - needs no lock. */
+    kassert(!intr_enabled());
+    if (slice_end >= tc->programmed) {
+        tc->slice_end = slice_end;
+        return;
+    }
     uint64_t fl = spin_lock_irqsave(&tc->lock);
     tc->slice_end = slice_end;
-    program_locked(tc);
+    if (next_deadline_locked(tc) < tc->programmed)
+        program_locked(tc);
     spin_unlock_irqrestore(&tc->lock, fl);
 }

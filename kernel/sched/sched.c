@@ -170,7 +170,7 @@ static void switch_user_state(percpu_t *cpu, thread_t *prev, thread_t *next)
         fpu_restore(next->fpu);
         wrmsr(MSR_FS_BASE, next->fs_base);
     }
-    ioport_sync_cpu(next->proc);
+    ioport_sync_cpu_if_stale(next->proc);
 }
 
 /* Pick the next thread and switch to it. Interrupts off, no rq lock held. */

@@ -52,20 +52,6 @@ static inline bool dying(const process_t *p)
     return __atomic_load_n(&p->dead, __ATOMIC_SEQ_CST);
 }
 
-/* The I/O bitmap of this CPU may be stale only if the process's port set
- * changed (io_gen) or another process's bitmap is loaded: the common case
- * is two loads and two compares, not a call (ioport_sync_cpu does the
- * rest). */
-static inline void sync_ioports(process_t *p)
-{
-    percpu_t *cpu = this_cpu();
-    uint64_t gen = __atomic_load_n(&p->io_gen, __ATOMIC_ACQUIRE);
-    if (gen == 0 ? cpu->tss.iomap_base == IOMAP_DENY
-                 : cpu->io_owner == p->obj.id && cpu->io_gen == gen && cpu->tss.iomap_base != IOMAP_DENY)
-        return;
-    ioport_sync_cpu(p);
-}
-
 /* Every system call from user mode comes here (entry.S): only user threads
  * make them, so the thread has a process. After the call: a dying process's
  * thread ends here; a pending reschedule happens; the I/O bitmap follows
@@ -89,7 +75,7 @@ void syscall_dispatch(trap_frame_t *f)
         if (dying(p))
             thread_exit(0);
     }
-    sync_ioports(p);
+    ioport_sync_cpu_if_stale(p);
 }
 
 

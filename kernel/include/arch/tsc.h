@@ -8,5 +8,7 @@
 void tsc_calibrate(uint64_t entry_tsc);
 uint64_t tsc_hz(void);
 uint64_t tsc_us_since_entry(void);
+/* Nanoseconds since entry, from one multiply (0 before calibration). */
+uint64_t tsc_ns_since_entry(void);
 
 #endif

@@ -34,7 +34,7 @@ bool ktimer_cancel(ktimer_t *t);
 /* Timer interrupt: run expired timers, then reprogram the hardware. */
 void ktimer_interrupt(void);
 /* Reprogram this CPU's hardware timer for min(next timer, slice_end). */
-void ktimer_program(uint64_t slice_end);
+void ktimer_program(uint64_t slice_end); /* interrupts off */
 
 void ktimer_init_cpu(void);
 

@@ -7,6 +7,8 @@
 #   tools/deps.sh sources DIR  make sure DIR/src holds the verified source
 #                              tarballs of picolibc and lwIP
 #   tools/deps.sh all DIR      both
+#   tools/deps.sh linux DIR    make sure DIR/linux/vmlinuz is a Debian kernel
+#                              (the Linux guest of `tools/cairn bench --vs-linux`)
 #
 # Both are idempotent and fast (no network) when everything is already there.
 # Third-party sources come from Debian source packages, fetched through a
@@ -20,8 +22,14 @@ set -euo pipefail
 # meson does exactly that to detect the linker when configuring picolibc.
 # (Without --no-install-recommends gcc arrives via meson -> dpkg-dev ->
 # build-essential; with it, nothing else pulls it in.)
-PACKAGES=(clang lld llvm libclang-rt-14-dev gcc cmake ninja-build meson python3
+# libc6-dev: the static glibc that the Linux benchmark program is linked with.
+PACKAGES=(clang lld llvm libclang-rt-14-dev gcc libc6-dev cmake ninja-build meson python3
           qemu-system-x86 grub-pc-bin grub-common xorriso mtools dosfstools)
+
+# The Linux guest's kernel for the benchmarks: this metapackage names the
+# current kernel package, which is downloaded (not installed) and unpacked
+# into the build tree.
+LINUX_PACKAGE=linux-image-cloud-amd64
 
 # Source tarballs: "source-package=version  file  sha256".
 # picolibc 1.8.10 is only in trixie (bookworm has 1.8); lwIP is in bookworm.
@@ -181,10 +189,63 @@ EOF
     fi
 }
 
+# ---------------------------------------------------------------- linux
+
+# DIR/linux/vmlinuz -> the kernel of the package LINUX_PACKAGE depends on,
+# unpacked from its .deb into DIR/linux/PACKAGE_VERSION/ (only boot/: the
+# guest needs no modules). The .deb comes through the system's apt, which
+# checks it against the signed package index; it is not installed. Once
+# there it is kept: remove DIR/linux to take a newer kernel.
+cmd_linux() {
+    local dir=$1/linux
+    if [[ -f $dir/vmlinuz && -f $dir/version ]]; then
+        say "Linux kernel present: $(cat "$dir/version")"
+        return
+    fi
+    mkdir -p "$dir"
+    dir=$(cd "$dir" && pwd)
+    local pkg
+    pkg=$(linux_package)
+    if [[ -z $pkg ]]; then
+        say "no candidate for $LINUX_PACKAGE in the package lists: updating them"
+        as_root apt-get update
+        pkg=$(linux_package)
+    fi
+    [[ -n $pkg ]] || die "cannot tell which kernel package $LINUX_PACKAGE depends on"
+    local ver tmp
+    ver=$(apt-cache policy "$pkg" | awk '/Candidate:/ { print $2 }')
+    [[ -n $ver && $ver != "(none)" ]] || die "no candidate version of $pkg"
+    tmp=$(mktemp -d "$dir/fetch.XXXXXX")
+    if [[ $EUID -eq 0 ]] && id _apt >/dev/null 2>&1; then chown _apt "$tmp"; fi
+    say "downloading $pkg $ver (about 27 MB) into $dir"
+    (cd "$tmp" && apt-get download "$pkg=$ver") || { rm -rf "$tmp"; die "apt-get download $pkg failed"; }
+    local deb
+    deb=$(ls "$tmp"/*.deb 2>/dev/null | head -n 1)
+    [[ -n $deb ]] || { rm -rf "$tmp"; die "apt-get download $pkg left no .deb"; }
+    local dest=$dir/${pkg}_$ver
+    rm -rf "$dest"
+    mkdir -p "$dest"
+    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dest" --wildcards './boot/*' ||
+        { rm -rf "$tmp" "$dest"; die "cannot unpack $deb"; }
+    rm -rf "$tmp"
+    local vmlinuz
+    vmlinuz=$(ls "$dest"/boot/vmlinuz-* 2>/dev/null | head -n 1)
+    [[ -n $vmlinuz ]] || die "$pkg has no boot/vmlinuz-*"
+    ln -sfn "${vmlinuz#"$dir"/}" "$dir/vmlinuz"
+    echo "$pkg $ver" >"$dir/version"
+    say "Linux kernel ready: $dir/vmlinuz ($pkg $ver)"
+}
+
+# The versioned kernel package the metapackage depends on, or nothing.
+linux_package() {
+    apt-cache depends "$LINUX_PACKAGE" 2>/dev/null |
+        awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }'
+}
+
 # ---------------------------------------------------------------- main
 
 usage() {
-    echo "usage: $0 packages | sources DIR | all DIR" >&2
+    echo "usage: $0 packages | sources DIR | all DIR | linux DIR" >&2
     exit 2
 }
 
@@ -192,5 +253,6 @@ case ${1:-} in
     packages) [[ $# -eq 1 ]] || usage; cmd_packages ;;
     sources)  [[ $# -eq 2 ]] || usage; cmd_sources "$2" ;;
     all)      [[ $# -eq 2 ]] || usage; cmd_packages; cmd_sources "$2" ;;
+    linux)    [[ $# -eq 2 ]] || usage; cmd_linux "$2" ;;
     *)        usage ;;
 esac

@@ -3,8 +3,8 @@
  * utest: the in-guest system test program. Started as init by the kernel
  * (init=utest) it reads its bootstrap message, runs every UTEST and reports;
  * started by itself with "child=NAME" it runs that child body instead (the
- * tests that need a fresh process: faults, kills, quotas, sharing); with
- * the argument "bench" it runs the benchmarks of bench.c instead.
+ * tests that need a fresh process: faults, kills, quotas, sharing). The
+ * benchmarks are a program of their own (tools/bench/cairn).
  */
 #include <stdarg.h>
 
@@ -16,6 +16,7 @@ extern const utest_t __utests_start[], __utests_end[];
 extern const uchild_t __uchildren_start[], __uchildren_end[];
 
 handle_t utest_image;
+handle_t ut_boot;
 handle_t ut_extra[CHAN_MAX_HANDLES];
 uint32_t ut_nextra;
 static char extra_names[CHAN_MAX_HANDLES][BOOTSTRAP_NAME_MAX];
@@ -102,12 +103,11 @@ static int run_all(void)
     return failed;
 }
 
-int utest_bench(void);
-
 int main(handle_t boot)
 {
     static bootstrap_msg_t msg;
     handle_t hs[CHAN_MAX_HANDLES];
+    ut_boot = boot;
     int err = read_bootstrap(boot, &msg, hs);
     if (err != OK) {
         ut_printf("utest: cannot read the bootstrap message: error %d", err);
@@ -131,8 +131,6 @@ int main(handle_t boot)
         ut_printf("utest: no 'utest' module among the bootstrap handles");
         return 101;
     }
-    if (strstr_simple(msg.args, " bench"))
-        return utest_bench();
     return run_all();
 }
 

@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""Tests of the benchmark harness itself, without QEMU (ctest bench_harness).
+
+What could rot without a full `tools/cairn bench --vs-linux` run: reading
+both guests' lines, the unit conversion, the table, the JSON shape and the
+chart (tools/bench/bench.py); the initramfs writer
+(tools/bench/mkinitramfs.py), read back record by record; and the Linux
+benchmark program, which must still build static and, run on this (Linux)
+host, print a well-formed line for every case. No figure is judged.
+"""
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, str(HERE))
+import bench  # noqa: E402
+import mkinitramfs  # noqa: E402
+
+CAIRN_LOG = """\
+[    0.024902] I init: started 'bench' (entry 40b2a0, 3 segments)
+[    0.024936] I [bench] bench: system cairn
+[    0.044949] I [bench] bench: tsc_hz 2000000000
+[    0.045355] I [bench] bench: null_syscall n=200 min=158 p10=158 median=160 p90=170 max=300
+[    0.048035] I [bench] bench: chan_call_rtt_xproc_64 n=200 min=7000 p10=7046 median=7100 p90=7200 max=9000
+[    0.050000] I [bench] bench: yield: the other thread yielded 800 times for this thread's 800
+[    0.069984] I [bench] bench: yield n=50 min=583 p10=583 median=600 p90=610 max=700
+[    0.070000] I [bench] bench: process_spawn_exit unavailable no boot module bench_exit
+[    0.095428] I [bench] bench: done 4 cases
+"""
+LINUX_LOG = """\
+bench: system linux 6.1.0-56-cloud-amd64\r
+bench: tsc_hz 1000000000\r
+bench: null_syscall n=200 min=341 p10=341 median=341 p90=341 max=341\r
+bench: chan_call_rtt_xproc_64 n=200 min=9247 p10=9247 median=9247 p90=9247 max=16973\r
+bench: yield n=50 min=2086 p10=2125 median=2125 p90=2125 max=2421\r
+bench: done 3 cases\r
+[    1.692967] reboot: Power down
+"""
+
+
+class Parse(unittest.TestCase):
+    def test_cairn_lines_behind_the_log_prefix(self):
+        r = bench.parse(CAIRN_LOG)
+        self.assertEqual(r["system"], "cairn")
+        self.assertEqual(r["tsc_hz"], 2000000000)
+        self.assertTrue(r["done"])
+        self.assertEqual(r["cases"]["null_syscall"],
+                         {"n": 200, "min": 158, "p10": 158, "median": 160, "p90": 170, "max": 300})
+        self.assertEqual(set(r["cases"]), {"null_syscall", "chan_call_rtt_xproc_64", "yield"})
+        self.assertEqual(r["unavailable"], {"process_spawn_exit": "no boot module bench_exit"})
+        self.assertIn("yield: the other thread yielded 800 times for this thread's 800", r["notes"])
+
+    def test_linux_lines_with_carriage_returns(self):
+        r = bench.parse(LINUX_LOG)
+        self.assertEqual(r["system"], "linux 6.1.0-56-cloud-amd64")
+        self.assertEqual(r["cases"]["yield"]["median"], 2125)
+        self.assertTrue(r["done"])
+
+    def test_a_run_cut_short_has_no_done(self):
+        self.assertFalse(bench.parse(CAIRN_LOG.replace("bench: done 4 cases", ""))["done"])
+
+    def test_units(self):
+        r = bench.parse(CAIRN_LOG)
+        icount = bench.in_unit(r, "icount")["chan_call_rtt_xproc_64"]
+        self.assertEqual((icount["median"], icount["min"], icount["unit"]), (7100, 7000, "instructions"))
+        self.assertAlmostEqual(icount["spread"], (7200 - 7046) / 7100, places=4)
+        tcg = bench.in_unit(r, "tcg")["chan_call_rtt_xproc_64"]  # 2 GHz: half the ticks in ns
+        self.assertEqual((tcg["median"], tcg["min"], tcg["unit"]), (3550, 3500, "ns"))
+        r["tsc_hz"] = None
+        with self.assertRaises(RuntimeError):
+            bench.in_unit(r, "tcg")
+
+
+class QemuCommand(unittest.TestCase):
+    def test_the_runners_command_without_its_boot_medium(self):
+        icount = bench.qemu_base("icount")
+        self.assertEqual(icount[0], "qemu-system-x86_64")
+        self.assertNotIn("-cdrom", icount)
+        self.assertNotIn("-boot", icount)
+        self.assertNotIn("IMAGE", icount)
+        for opt, val in (("-machine", "q35"), ("-smp", "1"), ("-m", "512M"), ("-cpu", "max"),
+                         ("-icount", "shift=0,sleep=off")):
+            self.assertEqual(icount[icount.index(opt) + 1], val)
+        self.assertEqual(bench.qemu_base("tcg"), icount[:icount.index("-icount")])
+
+
+class Output(unittest.TestCase):
+    def setUp(self):
+        self.cairn = bench.in_unit(bench.parse(CAIRN_LOG), "icount")
+        self.linux = bench.in_unit(bench.parse(LINUX_LOG), "icount")
+
+    def test_table_rows_and_ratio(self):
+        t = bench.table(self.cairn, self.linux, True)
+        lines = t.splitlines()
+        self.assertTrue(lines[0].startswith("case"))
+        row = next(l for l in lines if l.startswith("null_syscall "))
+        self.assertIn(f"{160 / 341:.2f}", row)
+        for label, *_ in bench.ROWS:
+            self.assertTrue(any(l.startswith(label + " ") for l in lines), label)
+        for name in bench.UNAVAILABLE:
+            self.assertRegex(t, rf"{name} +n/a")
+
+    def test_table_without_linux_has_only_cairn_rows(self):
+        t = bench.table(self.cairn, {}, False)
+        self.assertNotIn("vs pipe", t)
+        self.assertNotIn("linux", t.splitlines()[0])
+        self.assertRegex(t, r"yield +600 +583")
+
+    def test_json_shape(self):
+        doc = json.loads(bench.to_json(self.cairn, self.linux, {"mode": "icount"}))
+        for system in ("cairn", "linux"):
+            for case in ("null_syscall", "chan_call_rtt_xproc_64", "yield"):
+                entry = doc[system][case]
+                self.assertIsInstance(entry["median"], int)
+                self.assertIsInstance(entry["min"], int)
+                self.assertEqual(entry["unit"], "instructions")
+
+    def test_chart_is_svg_with_a_bar_per_ratio(self):
+        svg = bench.svg_chart(self.cairn, self.linux, "instructions", "a <title> & more")
+        root = ET.fromstring(svg)
+        self.assertTrue(root.tag.endswith("svg"))
+        ns = "{http://www.w3.org/2000/svg}"
+        texts = [t.text for t in root.iter(ns + "text")]
+        # rows with both figures: null_syscall, chan_call_rtt_xproc_64, yield
+        self.assertEqual(len([r for r in root.iter(ns + "rect")]) - 1, 3)
+        self.assertIn("0.47", texts)  # 160 / 341
+        self.assertIn("a <title> & more", texts)
+
+
+class CaseLists(unittest.TestCase):
+    def test_table_names_every_cairn_case_and_no_other(self):
+        import re
+        src = (HERE / "cairn/bench.c").read_text()
+        table = src[src.index("static const bcase_t cases[]"):]
+        names = set(re.findall(r'\{"(\w+)", run_', table))
+        self.assertEqual(names, {c for _, c, _, _ in bench.ROWS})
+        smoke = (HERE.parent.parent / "tests/qemu/bench-smoke.test").read_text()
+        for name in names:
+            self.assertIn(f"bench: {name} n=", smoke)
+
+
+def read_newc(blob):
+    """Yields (name, mode, rdev, data) of each newc record up to the trailer."""
+    off = 0
+    while True:
+        head = blob[off:off + 110]
+        assert head[:6] == b"070701", head[:6]
+        f = [int(head[6 + 8 * i:14 + 8 * i], 16) for i in range(13)]
+        mode, size, rmaj, rmin, namesize = f[1], f[6], f[9], f[10], f[11]
+        name = blob[off + 110:off + 110 + namesize - 1].decode()
+        off += 110 + namesize
+        off += (4 - off % 4) % 4
+        data = blob[off:off + size]
+        off += size + (4 - size % 4) % 4
+        if name == "TRAILER!!!":
+            return
+        yield name, mode, (rmaj, rmin), data
+
+
+class Initramfs(unittest.TestCase):
+    def test_records_read_back(self):
+        blob = mkinitramfs.build([("init", b"\x7fELF-init"), ("bench_exit", b"abc")])
+        self.assertEqual(len(blob) % 512, 0)
+        recs = {name: (mode, rdev, data) for name, mode, rdev, data in read_newc(blob)}
+        self.assertEqual(set(recs), {"dev", "dev/console", "init", "bench_exit"})
+        self.assertTrue(stat.S_ISDIR(recs["dev"][0]))
+        self.assertTrue(stat.S_ISCHR(recs["dev/console"][0]))
+        self.assertEqual(recs["dev/console"][1], (5, 1))
+        self.assertEqual(recs["init"][2], b"\x7fELF-init")
+        self.assertEqual(stat.S_IMODE(recs["init"][0]), 0o755)
+        self.assertEqual(recs["bench_exit"][2], b"abc")
+
+    def test_same_input_same_bytes(self):
+        self.assertEqual(mkinitramfs.build([("init", b"x")]), mkinitramfs.build([("init", b"x")]))
+
+
+@unittest.skipUnless(shutil.which("gcc") and sys.platform.startswith("linux"), "needs the host gcc on Linux")
+class LinuxProgram(unittest.TestCase):
+    def test_builds_static_and_prints_every_case(self):
+        src = HERE / "linux"
+        with tempfile.TemporaryDirectory() as d:
+            exe = os.path.join(d, "bench_linux")
+            subprocess.run(["gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", exe,
+                            str(src / "bench_linux.c"), "-lpthread"], check=True)
+            subprocess.run(["gcc", "-static", "-nostdlib", "-fno-pie", "-no-pie", "-O2", "-Wall", "-Wextra",
+                            "-Werror", "-o", os.path.join(d, "bench_exit"), str(src / "bench_exit.c")], check=True)
+            self.assertEqual(subprocess.run([os.path.join(d, "bench_exit")]).returncode, 0)
+            # On the host it is not PID 1: it prints and returns. posix_spawn
+            # looks for /bench_exit, which only the initramfs has.
+            out = subprocess.run([exe, "iters=10"], capture_output=True, text=True, timeout=120).stdout
+        r = bench.parse(out)
+        self.assertTrue(r["done"], out)
+        self.assertTrue(r["system"].startswith("linux"))
+        linux_cases = {l for _, _, l, _ in bench.ROWS}
+        self.assertEqual(set(r["cases"]) | set(r["unavailable"]), linux_cases)
+        self.assertLessEqual(set(r["unavailable"]), {"process_spawn_exit"})
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

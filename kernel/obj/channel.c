@@ -11,18 +11,42 @@
 #include "obj/channel.h"
 #include "lib/kassert.h"
 #include "lib/kstring.h"
+#include "arch/cpu.h"
+#include "arch/percpu.h"
 #include "mm/kheap.h"
 #include "sched/sched.h"
 
 static kcache_t chan_cache;
 
+/* Each CPU keeps a few freed small messages for the next ones: a call and
+ * its reply then cost no heap allocation. Touched with interrupts off, by
+ * its own CPU only. */
+#define MESSAGE_STOCK 4
+static struct {
+    message_t *m[MESSAGE_STOCK];
+    uint32_t n;
+} stock[MAX_CPUS];
+
 message_t *message_alloc(uint32_t nbytes)
 {
-    message_t *m = kmalloc(sizeof(message_t) + nbytes);
+    message_t *m = NULL;
+    bool small = nbytes <= MESSAGE_SMALL;
+    if (small) {
+        uint64_t fl = read_rflags();
+        cpu_cli();
+        typeof(stock[0]) *st = &stock[this_cpu()->cpu_id];
+        if (st->n)
+            m = st->m[--st->n];
+        if (fl & (1u << 9))
+            __asm__ volatile("sti" ::: "memory");
+    }
+    if (!m)
+        m = kmalloc(sizeof(message_t) + (small ? MESSAGE_SMALL : nbytes));
     if (m) {
         list_node_init(&m->link);
         m->nbytes = nbytes;
         m->nhandles = 0;
+        m->small = small;
     }
     return m;
 }
@@ -31,6 +55,18 @@ void message_free(message_t *m)
 {
     if (m->nhandles)
         handle_drop_in_flight(m->handles, m->nhandles);
+    if (m->small) {
+        uint64_t fl = read_rflags();
+        cpu_cli();
+        typeof(stock[0]) *st = &stock[this_cpu()->cpu_id];
+        bool kept = st->n < MESSAGE_STOCK;
+        if (kept)
+            st->m[st->n++] = m;
+        if (fl & (1u << 9))
+            __asm__ volatile("sti" ::: "memory");
+        if (kept)
+            return;
+    }
     kfree(m);
 }
 
@@ -48,7 +84,11 @@ static uint32_t signals_locked(chan_shared_t *sh, int i)
 }
 
 /* Refresh both ends' signals: snapshot under the lock, apply after, in
- * snapshot order (a stale snapshot must not clear a newer READABLE). */
+ * snapshot order (a stale snapshot must not clear a newer READABLE). An
+ * end whose snapshot equals the previous one is skipped: that previous
+ * update, applied or still on its way, carries the same value, and any
+ * later different one outranks it. A read or write changes one end's
+ * signals, so this halves the work of each. */
 static void update_signals(chan_shared_t *sh)
 {
     channel_t *end[2] = {NULL, NULL};
@@ -56,9 +96,14 @@ static void update_signals(chan_shared_t *sh)
     uint64_t fl = spin_lock_irqsave(&sh->lock);
     uint64_t gen = ++sh->sig_gen;
     for (int i = 0; i < 2; i++) {
+        uint32_t s = signals_locked(sh, i);
+        if (sh->sig_valid[i] && sh->sig_last[i] == s)
+            continue;
         if (sh->end[i] && obj_try_ref(&sh->end[i]->obj)) {
             end[i] = sh->end[i];
-            sig[i] = signals_locked(sh, i);
+            sig[i] = s;
+            sh->sig_last[i] = s;
+            sh->sig_valid[i] = true;
         }
     }
     spin_unlock_irqrestore(&sh->lock, fl);

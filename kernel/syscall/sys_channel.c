@@ -52,8 +52,14 @@ static int build_message(process_t *p, channel_t *ch, uint64_t bytes, uint32_t n
         return ERR_NO_MEMORY;
     handle_t hv[CHAN_MAX_HANDLES];
     int err = copy_from_user(m->data, uptr(bytes), nbytes);
-    if (err == OK)
-        err = copy_from_user(hv, uptr(handles), nhandles * sizeof(handle_t));
+    if (err != OK || nhandles == 0) { /* most messages carry no handle */
+        if (err != OK)
+            message_free(m);
+        else
+            *out = m;
+        return err;
+    }
+    err = copy_from_user(hv, uptr(handles), nhandles * sizeof(handle_t));
     if (err == OK)
         err = handle_take_for_transfer(p, hv, nhandles, m->handles);
     if (err == OK) {
@@ -111,6 +117,10 @@ static int deliver(process_t *p, channel_t *ch, message_t *m, uint64_t bytes, ui
 {
     handle_t hv[CHAN_MAX_HANDLES];
     int err = copy_to_user(uptr(bytes), m->data, m->nbytes);
+    if (err == OK && m->nhandles == 0) {
+        message_free(m);
+        return OK;
+    }
     if (err == OK)
         err = handle_install_transferred(p, m->handles, m->nhandles, hv);
     if (err == OK) {
@@ -127,9 +137,11 @@ static int deliver(process_t *p, channel_t *ch, message_t *m, uint64_t bytes, ui
     return OK;
 }
 
-/* chan_read(h, bytes, handles, sizes*): sizes in = capacities, out = the
- * message's sizes (also with ERR_BUFFER_TOO_SMALL). */
-int64_t sys_chan_read(uint64_t h, uint64_t bytes, uint64_t handles, uint64_t sizes, uint64_t a4, uint64_t a5)
+/* chan_read(h, bytes, handles, sizes*, deadline): sizes in = capacities,
+ * out = the message's sizes (also with ERR_BUFFER_TOO_SMALL). With a
+ * deadline (not 0), an empty queue is waited on in the kernel: a server
+ * receives with one call instead of object_wait and chan_read. */
+int64_t sys_chan_read(uint64_t h, uint64_t bytes, uint64_t handles, uint64_t sizes, uint64_t deadline, uint64_t a5)
 {
     process_t *p = current_process();
     chan_sizes_t cap, need = {0, 0};
@@ -141,6 +153,12 @@ int64_t sys_chan_read(uint64_t h, uint64_t bytes, uint64_t handles, uint64_t siz
         return err;
     message_t *m = NULL;
     err = channel_read(ch, cap.bytes, cap.handles, &m, &need);
+    while (err == ERR_SHOULD_WAIT && deadline != 0) {
+        uint32_t seen;
+        err = obj_wait(&ch->obj, SIG_READABLE | SIG_PEER_CLOSED, deadline, &seen);
+        if (err == OK)
+            err = channel_read(ch, cap.bytes, cap.handles, &m, &need);
+    }
     if (err == OK)
         err = deliver(p, ch, m, bytes, handles);
     if (err == OK || err == ERR_BUFFER_TOO_SMALL) {

@@ -79,6 +79,24 @@ UCHILD(chan_echo_server)
     return 0;
 }
 
+/* The same with the waiting done by chan_read itself (sys_chan_recv). */
+UCHILD(chan_recv_server)
+{
+    static uint8_t buf[CHAN_MAX_BYTES];
+    handle_t hs[CHAN_MAX_HANDLES];
+    int64_t err;
+    for (;;) {
+        chan_sizes_t sz = {CHAN_MAX_BYTES, CHAN_MAX_HANDLES};
+        if ((err = sys_chan_recv(chan, buf, hs, &sz, ut_now() + LONG_WAIT)) != OK)
+            break;
+        for (uint32_t i = CHAN_TXID_SIZE; i < sz.bytes; i++)
+            buf[i] ^= 0x20;
+        UT_EQ(sys_chan_write(chan, buf, sz.bytes, hs, sz.handles), OK);
+    }
+    UT_EQ(err, ERR_PEER_CLOSED);
+    return 0;
+}
+
 /* Takes requests and never answers. */
 UCHILD(chan_silent_server)
 {
@@ -531,6 +549,52 @@ UTEST(object_wait_wakes_on_peer_exit)
     UT_EQ(utest_spawn("chan_exit_at_once", &p, &c, NULL, 0), OK);
     UT_EQ(sys_object_wait(c, SIG_PEER_CLOSED, ut_now() + LONG_WAIT, &seen), OK);
     UT_CHECK(seen & SIG_PEER_CLOSED);
+    UT_EQ(child_result(p, c), 0);
+    return 0;
+}
+
+/* chan_read with a deadline waits in the kernel: for a message, until the
+ * deadline, or until the peer goes; 0 keeps the non-blocking read. */
+UTEST(chan_recv_waits_and_times_out)
+{
+    handle_t a, b, x;
+    uint8_t buf[16];
+    chan_sizes_t sz = {sizeof buf, 0};
+    UT_EQ(sys_chan_create(&a, &b), OK);
+    UT_EQ(sys_chan_recv(b, buf, NULL, &sz, 0), ERR_SHOULD_WAIT);
+    uint64_t t0 = ut_now();
+    UT_EQ(sys_chan_recv(b, buf, NULL, &sz, t0 + 20 * UT_MS), ERR_TIMED_OUT);
+    UT_CHECK(ut_now() >= t0 + 20 * UT_MS);
+    UT_EQ(sys_chan_recv(b, buf, NULL, &sz, ut_now() - 1), ERR_TIMED_OUT); /* already past */
+    UT_EQ(sys_chan_write(a, "hi", 3, NULL, 0), OK);
+    UT_EQ(sys_chan_recv(b, buf, NULL, &sz, DEADLINE_INFINITE), OK);
+    UT_EQ(sz.bytes, 3);
+    UT_EQ(memcmp(buf, "hi", 3), 0);
+    UT_EQ(sys_chan_recv(b, buf, NULL, (chan_sizes_t *)1, DEADLINE_INFINITE), ERR_BAD_ADDRESS);
+    UT_EQ(sys_vmo_create(4096, 0, &x), OK);
+    sz = (chan_sizes_t){sizeof buf, 0};
+    UT_EQ(sys_chan_recv(x, buf, NULL, &sz, DEADLINE_INFINITE), ERR_WRONG_TYPE);
+    UT_EQ(sys_chan_recv(0x7777, buf, NULL, &sz, DEADLINE_INFINITE), ERR_BAD_HANDLE);
+    UT_EQ(sys_handle_close(a), OK);
+    UT_EQ(sys_chan_recv(b, buf, NULL, &sz, DEADLINE_INFINITE), ERR_PEER_CLOSED); /* at once */
+    UT_EQ(sys_handle_close(b), OK);
+    UT_EQ(sys_handle_close(x), OK);
+    return 0;
+}
+
+/* A server blocked in chan_recv in another process answers calls, and
+ * its wait ends with PEER_CLOSED when the client closes. */
+UTEST(chan_recv_server_answers)
+{
+    handle_t p, c;
+    UT_EQ(utest_spawn("chan_recv_server", &p, &c, NULL, 0), OK);
+    uint8_t req[12] = {0, 0, 0, 0, 0, 0, 0, 0, 'p', 'i', 'n', 'g'}, rep[32];
+    for (int i = 0; i < 50; i++) {
+        chan_call_args_t args = {.wr_bytes = U(req), .wr_num_bytes = sizeof req, .rd_bytes = U(rep),
+                                 .rd_num_bytes = sizeof rep};
+        UT_EQ(sys_chan_call(c, &args, ut_now() + LONG_WAIT), 12);
+        UT_EQ(memcmp(rep + 8, "PING", 4), 0);
+    }
     UT_EQ(child_result(p, c), 0);
     return 0;
 }

@@ -23,6 +23,7 @@ typedef struct message {
     list_node_t link;
     uint32_t nbytes;
     uint32_t nhandles;
+    bool small;                  /* MESSAGE_SMALL bytes of room: recycled per CPU */
     handle_node_t *handles[CHAN_MAX_HANDLES];
     uint8_t data[];
 } message_t;
@@ -37,6 +38,9 @@ typedef struct chan_shared {
     bool closed[2];
     struct channel *end[2];
     uint64_t sig_gen;            /* generation of signal snapshots (obj_signal_ordered) */
+    uint32_t sig_last[2];        /* the last snapshot taken of end i: an update
+                                  * that computes the same is not applied again */
+    bool sig_valid[2];
     wait_queue_t call_wq;        /* chan_call waiters, woken on every enqueue */
 } chan_shared_t;
 
@@ -66,6 +70,9 @@ bool channel_same_pair(const channel_t *ch, const kobject_t *obj);
 /* Put a message taken by channel_read back at the front of ch's queue. */
 void channel_unread(channel_t *ch, message_t *m);
 
+/* Messages of up to MESSAGE_SMALL bytes come from a small per-CPU stock
+ * (most protocol messages are well under it), not the heap. */
+#define MESSAGE_SMALL 256u
 message_t *message_alloc(uint32_t nbytes);
 void message_free(message_t *m); /* drops any handles still in it */
 

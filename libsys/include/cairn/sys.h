@@ -95,6 +95,11 @@ static inline int64_t sys_chan_read(handle_t h, void *bytes, handle_t *hs, chan_
 {
     return syscall6(SYS_chan_read, h, U(bytes), U(hs), U(sizes), 0, 0);
 }
+/* chan_read that waits for a message until `deadline` (docs/syscalls.md). */
+static inline int64_t sys_chan_recv(handle_t h, void *bytes, handle_t *hs, chan_sizes_t *sizes, uint64_t deadline)
+{
+    return syscall6(SYS_chan_read, h, U(bytes), U(hs), U(sizes), deadline, 0);
+}
 static inline int64_t sys_chan_call(handle_t h, const chan_call_args_t *args, uint64_t deadline)
 {
     return syscall6(SYS_chan_call, h, U(args), deadline, 0, 0, 0);

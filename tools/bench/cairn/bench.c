@@ -90,13 +90,9 @@ static void echo_serve(handle_t ch, uint8_t *buf, uint32_t cap)
 {
     handle_t hs[CHAN_MAX_HANDLES];
     for (;;) {
-        uint32_t seen;
-        if (sys_object_wait(ch, SIG_READABLE | SIG_PEER_CLOSED, DEADLINE_INFINITE, &seen) != OK)
-            return;
         chan_sizes_t sz = {cap, CHAN_MAX_HANDLES};
-        int64_t err = sys_chan_read(ch, buf, hs, &sz);
-        if (err == ERR_SHOULD_WAIT)
-            continue;
+        /* Waits in the kernel: one call per request, as a server should. */
+        int64_t err = sys_chan_recv(ch, buf, hs, &sz, DEADLINE_INFINITE);
         if (err != OK)
             return; /* the client went away */
         if (sys_chan_write(ch, buf, sz.bytes, hs, sz.handles) != OK)

@@ -36,6 +36,9 @@ QEMU runs are described by tests/qemu/*.test files (INI). Keys of [test]:
     machines, smp, mem, cpu
                 space-separated lists; the run repeats for every combination
                 (defaults: "q35 pc", "1", "128M", "max")
+    devices     extra QEMU devices, one per line, each passed as
+                "-device LINE" (e.g. "edu", or "pcie-root-port,id=rp" and
+                then "edu,bus=rp" on q35)
     A line of a list that starts with "#" is a comment to the INI reader:
     write [#] in patterns that start with it.
     monitor     "REGEX => COMMAND": once REGEX appears in the log, send
@@ -102,7 +105,7 @@ def run_ctest(build_dir, label):
 # ---------------------------------------------------------------- QEMU runs
 
 KNOWN_KEYS = {"iso", "cmdline", "modules", "expect", "forbid", "panic", "exit", "until", "timeout", "outcome",
-              "caught", "machines", "smp", "mem", "cpu", "ktests", "monitor", "input"}
+              "caught", "machines", "smp", "mem", "cpu", "ktests", "monitor", "input", "devices"}
 
 
 class Spec:
@@ -135,6 +138,7 @@ class Spec:
         self.smp = t.get("smp", "1").split()
         self.mem = t.get("mem", "128M").split()
         self.cpu = t.get("cpu", "max").split()
+        self.devices = [l.strip() for l in t.get("devices", "").splitlines() if l.strip()]
         self.ktests = t.getboolean("ktests", False)
         trigger, _, command = t.get("monitor", "").partition("=>")
         self.monitor = (trigger.strip(), command.strip()) if command.strip() else None
@@ -151,7 +155,7 @@ class Spec:
 
     def configs(self):
         for m, s, mem, cpu in itertools.product(self.machines, self.smp, self.mem, self.cpu):
-            yield {"machine": m, "smp": s, "mem": mem, "cpu": cpu}
+            yield {"machine": m, "smp": s, "mem": mem, "cpu": cpu, "devices": self.devices}
 
 
 def config_label(spec, cfg):
@@ -195,7 +199,7 @@ def qemu_command(iso, cfg, monitor_sock):
     return ["qemu-system-x86_64", "-accel", "tcg", "-machine", cfg["machine"], "-m", cfg["mem"],
             "-smp", cfg["smp"], "-cpu", cfg["cpu"], "-display", "none", "-serial", "stdio",
             "-monitor", monitor, "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-            "-cdrom", str(iso), "-boot", "d"]
+            "-cdrom", str(iso), "-boot", "d"] + [a for d in cfg.get("devices", ()) for a in ("-device", d)]
 
 
 def send_monitor(sock_path, command):

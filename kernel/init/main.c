@@ -32,6 +32,7 @@
 #include "mm/kheap.h"
 #include "mm/kstack.h"
 #include "mm/layout.h"
+#include "mm/memtype.h"
 #include "mm/pmm.h"
 #include "mm/vm.h"
 #include "arch/fpu.h"
@@ -183,10 +184,12 @@ void kmain(uint32_t magic, paddr_t info_phys, uint64_t entry_tsc)
     log_boot_info();
 
     pmm_init(&boot_info, info_phys);
+    memtype_init(&boot_info);
     kheap_init();
     vm_init(&boot_info);
     pmm_add_high_memory();
     cpu_enable_protections();
+    cpu_init_pat();
     percpu_init_ist();
     idt_use_ist();
     cpu_print_features();

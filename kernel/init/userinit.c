@@ -8,7 +8,7 @@
  * with unmapped space under it. Init receives a channel in RDI; waiting on
  * it is the bootstrap message with every boot module as a read-only vmo,
  * named after the module, the root resources (mmio, irq, ioport, dma,
- * log) and init's own process as "self" (to hand to the process manager,
+ * log, msi) and init's own process as "self" (to hand to the process manager,
  * which lists it: READ WAIT DUPLICATE TRANSFER, no MANAGE).
  */
 #include "init/userinit.h"
@@ -34,7 +34,7 @@
 #define INIT_THREADS 1024
 #define MODULE_RIGHTS (RIGHT_READ | RIGHT_MAP | RIGHT_EXECUTE | RIGHT_DUPLICATE | RIGHT_TRANSFER)
 #define SELF_RIGHTS (RIGHT_READ | RIGHT_WAIT | RIGHT_DUPLICATE | RIGHT_TRANSFER)
-#define BOOTSTRAP_FIXED 6 /* the five root resources and "self" */
+#define BOOTSTRAP_FIXED 7 /* the six root resources and "self" */
 
 static void report(void *ctx, const char *msg)
 {
@@ -91,20 +91,21 @@ static int module_vmo(const boot_module_t *m, vmo_t **out)
     return err;
 }
 
-/* The root resources, named mmio, irq, ioport, dma and log: everything init
- * may hand out. MMIO covers the physical address space; the RAM the kernel
- * manages is refused when MMIO vmos are made (platform issue). */
+/* The root resources, named mmio, irq, ioport, dma, log and msi: everything
+ * init may hand out. MMIO covers the physical address space; the RAM the
+ * kernel manages is refused when physical vmos are made (mm/memtype.h). */
 static int add_root_resources(message_t *msg, bootstrap_msg_t *b)
 {
     static const struct {
         const char *name;
         uint32_t kind;
     } roots[] = {{"mmio", RESOURCE_MMIO}, {"irq", RESOURCE_IRQ}, {"ioport", RESOURCE_IOPORT}, {"dma", RESOURCE_DMA},
-                 {"log", RESOURCE_LOG}};
+                 {"log", RESOURCE_LOG}, {"msi", RESOURCE_MSI}};
     for (size_t i = 0; i < ARRAY_SIZE(roots); i++) {
         uint64_t len = roots[i].kind == RESOURCE_MMIO     ? 1ull << cpu_features.phys_bits
                        : roots[i].kind == RESOURCE_IRQ    ? MAX(ioapic_gsi_count(), (size_t)1)
                        : roots[i].kind == RESOURCE_IOPORT ? IOPORT_MAX
+                       : roots[i].kind == RESOURCE_MSI    ? MSI_MAX
                                                           : 1;
         if (msg->nhandles == CHAN_MAX_HANDLES)
             return ERR_NO_RESOURCES;
@@ -136,44 +137,88 @@ static int add_self(message_t *msg, bootstrap_msg_t *b, process_t *p)
     return OK;
 }
 
-/* Queue the bootstrap message on the kernel's end of init's channel. */
-static int send_bootstrap(channel_t *ch, const boot_info_t *bi, const boot_module_t *self, process_t *p)
+/* A bootstrap message with args, no handles yet. */
+static message_t *new_bootstrap(const char *args)
 {
     message_t *msg = message_alloc(sizeof(bootstrap_msg_t));
     if (!msg)
-        return ERR_NO_MEMORY;
+        return NULL;
     bootstrap_msg_t *b = (bootstrap_msg_t *)msg->data;
     memset(b, 0, sizeof *b);
     b->magic = BOOTSTRAP_MAGIC;
     b->version = BOOTSTRAP_VERSION;
-    ksnprintf(b->args, sizeof b->args, "%s", self->cmdline); /* init's own module command line */
+    ksnprintf(b->args, sizeof b->args, "%s", args);
     b->env[0] = '\0'; /* no environment: the kernel has none to pass on */
-    int err = OK;
-    /* Leave room for the root resources and "self". */
-    for (size_t i = 0; i < bi->module_count && msg->nhandles < CHAN_MAX_HANDLES - BOOTSTRAP_FIXED && err == OK;
-         i++) {
+    return msg;
+}
+
+/* Boot modules from *next on into msg, until it holds `room` handles. */
+static int add_modules(message_t *msg, const boot_info_t *bi, size_t *next, uint32_t room)
+{
+    bootstrap_msg_t *b = (bootstrap_msg_t *)msg->data;
+    for (; *next < bi->module_count && msg->nhandles < room; ++*next) {
         vmo_t *v;
-        if ((err = module_vmo(&bi->modules[i], &v)) != OK)
-            break;
+        int err = module_vmo(&bi->modules[*next], &v);
+        if (err != OK)
+            return err;
         handle_node_t *n = handle_node_create(&v->obj, MODULE_RIGHTS);
         obj_unref(&v->obj);
-        if (!n) {
-            err = ERR_NO_MEMORY;
-            break;
-        }
-        module_name(&bi->modules[i], b->handle_names[msg->nhandles], BOOTSTRAP_NAME_MAX);
+        if (!n)
+            return ERR_NO_MEMORY;
+        module_name(&bi->modules[*next], b->handle_names[msg->nhandles], BOOTSTRAP_NAME_MAX);
         msg->handles[msg->nhandles++] = n;
     }
-    if (err == OK)
-        err = add_root_resources(msg, b);
-    if (err == OK)
-        err = add_self(msg, b, p);
-    b->nhandles = msg->nhandles;
-    if (err == OK)
-        err = channel_write(ch, msg);
+    return OK;
+}
+
+static int queue(channel_t *ch, message_t *msg)
+{
+    ((bootstrap_msg_t *)msg->data)->nhandles = msg->nhandles;
+    int err = channel_write(ch, msg);
     if (err != OK)
         message_free(msg);
     return err;
+}
+
+/*
+ * Queue the bootstrap message on the kernel's end of init's channel: the
+ * first boot modules, the root resources and "self". Modules that do not
+ * fit follow in BOOTSTRAP_MORE_ARGS messages (abi/bootstrap.h), all queued
+ * before init runs.
+ */
+static int send_bootstrap(channel_t *ch, const boot_info_t *bi, const boot_module_t *self, process_t *p)
+{
+    message_t *msg = new_bootstrap(self->cmdline); /* init's own module command line */
+    if (!msg)
+        return ERR_NO_MEMORY;
+    size_t next = 0;
+    int err = add_modules(msg, bi, &next, CHAN_MAX_HANDLES - BOOTSTRAP_FIXED);
+    if (err == OK)
+        err = add_root_resources(msg, (bootstrap_msg_t *)msg->data);
+    if (err == OK)
+        err = add_self(msg, (bootstrap_msg_t *)msg->data, p);
+    if (err != OK) {
+        message_free(msg);
+        return err;
+    }
+    if ((err = queue(ch, msg)) != OK)
+        return err;
+    size_t first_more = next, more = 0;
+    while (next < bi->module_count) {
+        if (!(msg = new_bootstrap(BOOTSTRAP_MORE_ARGS)))
+            return ERR_NO_MEMORY;
+        if ((err = add_modules(msg, bi, &next, CHAN_MAX_HANDLES)) != OK) {
+            message_free(msg);
+            return err;
+        }
+        if ((err = queue(ch, msg)) != OK)
+            return err;
+        more++;
+    }
+    if (more)
+        klog(LOG_INFO, "init: boot modules %zu-%zu follow the bootstrap message in %zu more-handles message%s",
+             first_more, bi->module_count - 1, more, more == 1 ? "" : "s");
+    return OK;
 }
 
 static const boot_module_t *find_module(const boot_info_t *bi, const char *name)

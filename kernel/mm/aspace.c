@@ -8,6 +8,7 @@
 #include "arch/cpu.h"
 #include "arch/percpu.h"
 #include "arch/tlb.h"
+#include "lib/kassert.h"
 #include "lib/kstring.h"
 #include "mm/kheap.h"
 #include "mm/layout.h"
@@ -84,6 +85,7 @@ int aspace_create(aspace_t **out)
     }
     vm_copy_kernel_half(as->root);
     as->lock = (spinlock_t)SPINLOCK_INIT;
+    as->refs = 1;
     list_init(&as->mappings);
     *out = as;
     return OK;
@@ -132,9 +134,9 @@ static void insert_sorted_locked(aspace_t *as, mapping_t *m)
 
 static int map_pages_locked(aspace_t *as, mapping_t *m)
 {
-    uint64_t flags = pte_flags(m->perms);
+    uint64_t flags = pte_flags(m->perms) | vmo_pte_cache(m->vmo);
     size_t first = m->offset / PAGE_SIZE, n = m->len / PAGE_SIZE;
-    if (m->vmo->contiguous)
+    if (vmo_is_contiguous(m->vmo))
         return pt_map(CTX(as), as->root, m->va, vmo_page(m->vmo, first), m->len, flags);
     for (size_t i = 0; i < n; i++) {
         int err = pt_map(CTX(as), as->root, m->va + i * PAGE_SIZE, vmo_page(m->vmo, first + i), PAGE_SIZE, flags);
@@ -173,8 +175,15 @@ int aspace_map(aspace_t *as, vaddr_t va, vmo_t *vmo, uint64_t offset, uint64_t l
         err = ERR_NO_RESOURCES;
     }
     if (err == OK) {
-        *m = (mapping_t){.va = va, .len = len, .vmo = vmo, .offset = offset, .perms = perms, .max_perms = perms};
-        err = map_pages_locked(as, m);
+        *m = (mapping_t){.va = va, .len = len, .vmo = vmo, .offset = offset, .perms = perms, .max_perms = perms,
+                         .as = as};
+        /* Checked and linked under the vmo's lock: a revocation either
+         * finds this mapping or has refused it (see aspace_revoke_vmo). */
+        spin_lock(&vmo->lock);
+        err = vmo->revoked ? ERR_BAD_HANDLE : map_pages_locked(as, m);
+        if (err == OK)
+            list_push_back(&vmo->mappings, &m->vmo_link);
+        spin_unlock(&vmo->lock);
     }
     if (err == OK) {
         obj_ref(&vmo->obj);
@@ -202,11 +211,81 @@ static bool dying(const mapping_t *m)
     return m->dying;
 }
 
+/* Which mappings an unmap takes: those inside a range, or those of a vmo. */
+typedef struct unmap_sel {
+    vaddr_t va;
+    uint64_t len;
+    const vmo_t *vmo;
+} unmap_sel_t;
+
+static bool selected(const mapping_t *m, const unmap_sel_t *sel)
+{
+    return sel->vmo ? m->vmo == sel->vmo : m->va >= sel->va && m->va + m->len <= sel->va + sel->len;
+}
+
+/* First phase (as->lock held): the selected live mappings lose their
+ * pages and become dying. Returns how many. */
+static size_t mark_dying_locked(aspace_t *as, const unmap_sel_t *sel)
+{
+    spin_assert_held(&as->lock);
+    size_t n = 0;
+    list_for_each(l, &as->mappings) {
+        mapping_t *m = list_entry(l, mapping_t, link);
+        if (!dying(m) && selected(m, sel)) {
+            pt_unmap(CTX(as), as->root, m->va, m->len);
+            __atomic_store_n(&m->dying, true, __ATOMIC_RELAXED); /* aspace_revoke_vmo peeks */
+            m->reaper = sel;
+            n++;
+        }
+    }
+    return n;
+}
+
+static void release_mappings(list_t *gone)
+{
+    list_node_t *l;
+    while ((l = list_pop_front(gone))) {
+        mapping_t *m = list_entry(l, mapping_t, link);
+        obj_unref(&m->vmo->obj);
+        kfree(m);
+    }
+}
+
+/* Take m out of the address space's list and its vmo's (as->lock held). */
+static void unlink_locked(mapping_t *m, list_t *gone)
+{
+    spin_assert_held(&m->as->lock);
+    list_remove(&m->link);
+    spin_lock(&m->vmo->lock);
+    list_remove(&m->vmo_link);
+    spin_unlock(&m->vmo->lock);
+    list_push_back(gone, &m->link);
+}
+
+/* Second phase: no CPU may still reach the pages before the range or the
+ * vmo's pages are reused. The mappings this unmap marked go now; those a
+ * concurrent one marked wait for its own shootdown (a range may have gaps
+ * where new mappings appear, and be unmapped by others, meanwhile). */
+static void finish_unmap(aspace_t *as, const unmap_sel_t *sel)
+{
+    tlb_shootdown(as);
+    free_deferred_tables(as);
+    list_t gone = LIST_INIT(gone);
+    uint64_t fl = spin_lock_irqsave(&as->lock);
+    list_for_each_safe(l, tmp, &as->mappings) {
+        mapping_t *m = list_entry(l, mapping_t, link);
+        if (dying(m) && m->reaper == sel)
+            unlink_locked(m, &gone);
+    }
+    spin_unlock_irqrestore(&as->lock, fl);
+    release_mappings(&gone);
+}
+
 int aspace_unmap(aspace_t *as, vaddr_t va, uint64_t len)
 {
     if (len == 0 || !IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(len, PAGE_SIZE) || !user_range_ok(va, len))
         return ERR_INVALID_ARGS;
-    list_t gone = LIST_INIT(gone);
+    unmap_sel_t sel = {va, len, NULL};
     uint64_t fl = spin_lock_irqsave(&as->lock);
     /* Only whole mappings: a range that cuts one is refused, untouched. */
     int err = ERR_NOT_FOUND;
@@ -220,39 +299,61 @@ int aspace_unmap(aspace_t *as, vaddr_t va, uint64_t len)
             err = OK;
         }
     }
-    if (err == OK) {
-        list_for_each(n, &as->mappings) {
-            mapping_t *m = list_entry(n, mapping_t, link);
-            if (!dying(m) && m->va >= va && m->va + m->len <= va + len) {
-                pt_unmap(CTX(as), as->root, m->va, m->len);
-                m->dying = true;
+    if (err == OK)
+        mark_dying_locked(as, &sel);
+    spin_unlock_irqrestore(&as->lock, fl);
+    if (err == OK)
+        finish_unmap(as, &sel);
+    return err;
+}
+
+static void aspace_ref(aspace_t *as)
+{
+    __atomic_fetch_add(&as->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void aspace_unref(aspace_t *as)
+{
+    if (__atomic_fetch_sub(&as->refs, 1, __ATOMIC_ACQ_REL) != 1)
+        return;
+    pmm_free(as->root, 0);
+    kfree(as);
+}
+
+/*
+ * One address space at a time: the first live mapping on v's list names
+ * it; a reference keeps it while we work (taken under v's lock, while that
+ * mapping is still linked, so its process has not yet dropped its own:
+ * aspace_destroy clears, which unlinks, before it drops it). Once that
+ * address space is done it holds no live mapping of v (v->revoked refuses
+ * new ones), so each turn of the loop finishes one and the loop ends.
+ * Mappings already dying belong to a concurrent vm_unmap: their pages are
+ * unmapped, and that call's own shootdown is under way.
+ */
+size_t aspace_revoke_vmo(vmo_t *v)
+{
+    unmap_sel_t sel = {0, 0, v};
+    size_t total = 0;
+    for (;;) {
+        aspace_t *as = NULL;
+        uint64_t fl = spin_lock_irqsave(&v->lock);
+        list_for_each(l, &v->mappings) {
+            mapping_t *m = list_entry(l, mapping_t, vmo_link);
+            if (!__atomic_load_n(&m->dying, __ATOMIC_RELAXED)) {
+                as = m->as;
+                aspace_ref(as);
+                break;
             }
         }
+        spin_unlock_irqrestore(&v->lock, fl);
+        if (!as)
+            return total;
+        fl = spin_lock_irqsave(&as->lock);
+        total += mark_dying_locked(as, &sel);
+        spin_unlock_irqrestore(&as->lock, fl);
+        finish_unmap(as, &sel);
+        aspace_unref(as);
     }
-    spin_unlock_irqrestore(&as->lock, fl);
-    if (err != OK)
-        return err;
-    /* No CPU may still reach the pages before the range or the vmo's pages
-     * are reused. Dying mappings in the range are all flushed now, ours and
-     * any a concurrent unmap marked (it finds nothing left to free). */
-    tlb_shootdown(as);
-    free_deferred_tables(as);
-    fl = spin_lock_irqsave(&as->lock);
-    list_for_each_safe(n, tmp, &as->mappings) {
-        mapping_t *m = list_entry(n, mapping_t, link);
-        if (dying(m) && m->va >= va && m->va + m->len <= va + len) {
-            list_remove(&m->link);
-            list_push_back(&gone, &m->link);
-        }
-    }
-    spin_unlock_irqrestore(&as->lock, fl);
-    list_node_t *l;
-    while ((l = list_pop_front(&gone))) {
-        mapping_t *m = list_entry(l, mapping_t, link);
-        obj_unref(&m->vmo->obj);
-        kfree(m);
-    }
-    return OK;
 }
 
 /* The range must be made of whole mappings, with no gap, each allowing
@@ -271,6 +372,14 @@ static int covered_mappings_locked(aspace_t *as, vaddr_t va, uint64_t len, uint3
         next = m->va + m->len;
     }
     return next == va + len ? OK : ERR_NOT_FOUND;
+}
+
+int aspace_query(aspace_t *as, vaddr_t va, paddr_t *pa, uint64_t *flags)
+{
+    uint64_t fl = spin_lock_irqsave(&as->lock);
+    int err = pt_query(CTX(as), as->root, va, pa, flags, NULL);
+    spin_unlock_irqrestore(&as->lock, fl);
+    return err;
 }
 
 uint64_t aspace_mapped_bytes(aspace_t *as)
@@ -297,13 +406,16 @@ int aspace_protect(aspace_t *as, vaddr_t va, uint64_t len, uint32_t perms)
         return ERR_INVALID_ARGS;
     uint64_t fl = spin_lock_irqsave(&as->lock);
     int err = covered_mappings_locked(as, va, len, perms);
-    if (err == OK)
-        err = pt_protect(CTX(as), as->root, va, len, pte_flags(perms));
     if (err == OK) {
+        /* Mapping by mapping: each keeps its vmo's cache bits. Whole
+         * mappings never split a large page, so this cannot fail. */
         list_for_each(n, &as->mappings) {
             mapping_t *m = list_entry(n, mapping_t, link);
-            if (!dying(m) && m->va >= va && m->va + m->len <= va + len)
+            if (!dying(m) && m->va >= va && m->va + m->len <= va + len) {
+                int rc = pt_protect(CTX(as), as->root, m->va, m->len, pte_flags(perms) | vmo_pte_cache(m->vmo));
+                kassert(rc == OK);
                 m->perms = perms;
+            }
         }
     }
     spin_unlock_irqrestore(&as->lock, fl);
@@ -322,26 +434,20 @@ void aspace_clear(aspace_t *as)
     uint64_t fl = spin_lock_irqsave(&as->lock);
     while (!list_empty(&as->mappings)) {
         mapping_t *m = list_entry(as->mappings.next, mapping_t, link);
-        pt_unmap(CTX(as), as->root, m->va, m->len);
-        list_remove(&m->link);
-        list_push_back(&gone, &m->link);
+        if (!dying(m))
+            pt_unmap(CTX(as), as->root, m->va, m->len);
+        unlink_locked(m, &gone);
     }
     pt_destroy(CTX(as), as->root, 0, PT_LOWER_TOP);
     spin_unlock_irqrestore(&as->lock, fl);
     free_deferred_tables(as); /* no CPU runs a dead process's address space */
-    list_node_t *l;
-    while ((l = list_pop_front(&gone))) {
-        mapping_t *m = list_entry(l, mapping_t, link);
-        obj_unref(&m->vmo->obj);
-        kfree(m);
-    }
+    release_mappings(&gone);
 }
 
 void aspace_destroy(aspace_t *as)
 {
     aspace_clear(as);
-    pmm_free(as->root, 0);
-    kfree(as);
+    aspace_unref(as);
 }
 
 void aspace_switch(aspace_t *from, aspace_t *to)

@@ -21,6 +21,7 @@
 #include "lib/panic.h"
 #include "lib/spinlock.h"
 #include "mm/layout.h"
+#include "mm/memtype.h"
 #include "mm/pmm.h"
 #include "mm/pt.h"
 #include "mm/range.h"
@@ -195,8 +196,10 @@ int vm_map_phys(paddr_t pa, size_t len, enum vm_cache cache, bool writable, void
             physmap_next += size;
     }
     spin_unlock_irqrestore(&vm_lock, fl);
-    if (err == OK)
+    if (err == OK) {
+        memtype_note_kernel(start, start + size, cache == VM_CACHE_UC); /* never handed to user space as such */
         *va = (void *)(base + (pa - start));
+    }
     return err;
 }
 

@@ -147,7 +147,7 @@ static void channel_destroy(kobject_t *o)
     kcache_free(&chan_cache, ch);
 }
 
-static const obj_ops_t channel_ops = {"channel", channel_destroy};
+static const obj_ops_t channel_ops = {.name = "channel", .destroy = channel_destroy};
 
 void channel_init_type(void)
 {

@@ -15,6 +15,10 @@
  * same value. A message's node array may hold NULL entries: handles that
  * died in flight (revoked, or closed by the reader between a delivery and
  * its undoing); they arrive as HANDLE_INVALID.
+ *
+ * Anchors (anchor set, owner NULL, embedded in their object) are ordinary
+ * tree nodes that no table holds: close never reaches them, revoke cuts
+ * them out and runs the object's revoked operation after the lock.
  */
 #include "obj/handle.h"
 #include "arch/lapic.h"
@@ -238,7 +242,10 @@ static void release_dead(list_t *dead)
 
 /* ---- operations ------------------------------------------------------ */
 
-static int create(struct process *p, handle_t parent, kobject_t *obj, uint32_t rights, handle_t *out)
+/* A new handle for obj in p's table, as a child of `parent`'s node (none:
+ * a root); with an anchor, the anchor goes between them. */
+static int create(struct process *p, handle_t parent, handle_node_t *anchor, kobject_t *obj, uint32_t rights,
+                  handle_t *out)
 {
     handle_node_t *n = node_new(obj, rights);
     if (!n)
@@ -251,6 +258,10 @@ static int create(struct process *p, handle_t parent, kobject_t *obj, uint32_t r
     if (err == OK)
         err = reserve_slots_locked(&p->handles, 1);
     if (err == OK) {
+        if (anchor) {
+            link_child_locked(pn, anchor);
+            pn = anchor;
+        }
         link_child_locked(pn, n);
         *out = install_locked(p, n);
     }
@@ -264,14 +275,43 @@ static int create(struct process *p, handle_t parent, kobject_t *obj, uint32_t r
 
 int handle_create(struct process *p, kobject_t *obj, uint32_t rights, handle_t *out)
 {
-    return create(p, HANDLE_INVALID, obj, rights, out);
+    return create(p, HANDLE_INVALID, NULL, obj, rights, out);
 }
 
 int handle_create_child(struct process *p, handle_t parent, kobject_t *obj, uint32_t rights, handle_t *out)
 {
     if (parent == HANDLE_INVALID)
         return ERR_BAD_HANDLE;
-    return create(p, parent, obj, rights, out);
+    return create(p, parent, NULL, obj, rights, out);
+}
+
+void handle_anchor_init(handle_node_t *anchor, kobject_t *obj)
+{
+    memset(anchor, 0, sizeof *anchor);
+    anchor->obj = obj;
+    anchor->anchor = true;
+    list_init(&anchor->children);
+    list_node_init(&anchor->sibling);
+}
+
+int handle_create_anchored(struct process *p, handle_t parent, handle_node_t *anchor, kobject_t *obj,
+                           uint32_t rights, handle_t *out)
+{
+    if (parent == HANDLE_INVALID)
+        return ERR_BAD_HANDLE;
+    return create(p, parent, anchor, obj, rights, out);
+}
+
+void handle_anchor_remove(handle_node_t *anchor)
+{
+    uint64_t fl = spin_lock_irqsave(&cap_lock);
+    /* Every handle below held a reference: none is left when the object
+     * dies. An anchor whose parent was closed away is a root (no parent). */
+    kassert(list_empty(&anchor->children));
+    if (anchor->parent)
+        list_remove(&anchor->sibling);
+    anchor->parent = NULL;
+    spin_unlock_irqrestore(&cap_lock, fl);
 }
 
 int handle_close(struct process *p, handle_t h)
@@ -315,13 +355,24 @@ int handle_info(struct process *p, handle_t h, handle_info_t *info)
     return n ? OK : ERR_BAD_HANDLE;
 }
 
-/* Retire every descendant of n, depth first, without recursion. */
-static void revoke_subtree_locked(handle_node_t *n, list_t *dead)
+/* Retire every descendant of n, depth first, without recursion. Anchors
+ * reached go on *anchors, each with a reference to its object, for
+ * obj_revoked once the lock is dropped. */
+static void revoke_subtree_locked(handle_node_t *n, list_t *dead, list_t *anchors)
 {
     while (!list_empty(&n->children)) {
         handle_node_t *c = list_entry(n->children.next, handle_node_t, sibling);
         while (!list_empty(&c->children)) /* descend to a leaf */
             c = list_entry(c->children.next, handle_node_t, sibling);
+        if (c->anchor) {
+            list_remove(&c->sibling);
+            c->parent = NULL;
+            /* An object already dying has nothing left to take back; its
+             * destroy finds the anchor out of the tree. */
+            if (obj_try_ref(c->obj))
+                list_push_back(anchors, &c->sibling);
+            continue;
+        }
         if (!c->owner && !c->revoked) {
             /* In flight in a message: the message owns the node; mark it and
              * cut it out of the tree; delivery drops it. */
@@ -336,13 +387,19 @@ static void revoke_subtree_locked(handle_node_t *n, list_t *dead)
 
 int handle_revoke(struct process *p, handle_t h)
 {
-    list_t dead = LIST_INIT(dead);
+    list_t dead = LIST_INIT(dead), anchors = LIST_INIT(anchors);
     uint64_t fl = spin_lock_irqsave(&cap_lock);
     handle_node_t *n = lookup_locked(p, h);
     if (n)
-        revoke_subtree_locked(n, &dead);
+        revoke_subtree_locked(n, &dead, &anchors);
     spin_unlock_irqrestore(&cap_lock, fl);
     release_dead(&dead);
+    list_node_t *l;
+    while ((l = list_pop_front(&anchors))) {
+        kobject_t *obj = list_entry(l, handle_node_t, sibling)->obj;
+        obj_revoked(obj);
+        obj_unref(obj); /* may destroy it, anchor and all: popped first */
+    }
     return n ? OK : ERR_BAD_HANDLE;
 }
 

@@ -21,7 +21,7 @@ static void ioport_destroy(kobject_t *o)
     kcache_free(&ioport_cache, o);
 }
 
-static const obj_ops_t ioport_ops = {"ioport", ioport_destroy};
+static const obj_ops_t ioport_ops = {.name = "ioport", .destroy = ioport_destroy};
 
 void ioport_init_type(void)
 {

@@ -111,6 +111,12 @@ const char *obj_type_name(obj_type_t type)
     return ops_table[type]->name;
 }
 
+void obj_revoked(kobject_t *o)
+{
+    if (ops_table[o->type]->revoked)
+        ops_table[o->type]->revoked(o);
+}
+
 static void signal_update(kobject_t *o, uint32_t clear, uint32_t set, uint64_t gen, uint64_t *applied)
 {
     uint64_t fl = spin_lock_irqsave(&o->waiters.lock);

@@ -102,7 +102,7 @@ static void port_destroy(kobject_t *o)
     kcache_free(&port_cache, (port_full_t *)p);
 }
 
-static const obj_ops_t port_ops = {"port", port_destroy};
+static const obj_ops_t port_ops = {.name = "port", .destroy = port_destroy};
 
 void port_init_type(void)
 {

@@ -38,7 +38,7 @@ static void process_destroy(kobject_t *o)
     kcache_free(&process_cache, p);
 }
 
-static const obj_ops_t process_ops = {"process", process_destroy};
+static const obj_ops_t process_ops = {.name = "process", .destroy = process_destroy};
 
 void process_init_type(void)
 {

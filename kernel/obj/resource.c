@@ -14,7 +14,7 @@ static void resource_destroy(kobject_t *o)
     kcache_free(&resource_cache, o);
 }
 
-static const obj_ops_t resource_ops = {"resource", resource_destroy};
+static const obj_ops_t resource_ops = {.name = "resource", .destroy = resource_destroy};
 
 void resource_init_type(void)
 {
@@ -24,7 +24,7 @@ void resource_init_type(void)
 
 int resource_create(uint32_t kind, uint64_t base, uint64_t len, resource_t **out)
 {
-    if (kind < RESOURCE_MMIO || kind > RESOURCE_LOG || len == 0 || base + len < base)
+    if (kind < RESOURCE_MMIO || kind > RESOURCE_MSI || len == 0 || base + len < base)
         return ERR_INVALID_ARGS;
     resource_t *r = kcache_alloc(&resource_cache);
     if (!r)

@@ -45,7 +45,7 @@ static void thread_destroy(kobject_t *o)
     kcache_free(&thread_cache, t);
 }
 
-static const obj_ops_t thread_ops = {"thread", thread_destroy};
+static const obj_ops_t thread_ops = {.name = "thread", .destroy = thread_destroy};
 
 void thread_init_types(void)
 {

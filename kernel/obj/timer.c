@@ -46,7 +46,7 @@ static void timer_destroy(kobject_t *o)
     kcache_free(&timer_cache, t);
 }
 
-static const obj_ops_t timer_ops = {"timer", timer_destroy};
+static const obj_ops_t timer_ops = {.name = "timer", .destroy = timer_destroy};
 
 void timer_init_type(void)
 {

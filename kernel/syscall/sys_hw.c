@@ -1,21 +1,29 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  *
- * Hardware delegation: resources, irq and ioport objects. Every hardware
- * object and derived resource is created as a child of the resource
- * handle it came from, so revoking that handle takes them all back.
+ * Hardware delegation: resources, irq objects (IOAPIC lines and MSIs),
+ * ioport objects and physical vmos. Every hardware object and derived
+ * resource is created as a child of the resource handle it came from, so
+ * revoking that handle takes them all back (a physical vmo through its
+ * anchor, which also unmaps it).
  */
+#include "arch/cpu.h"
 #include "lib/log.h"
 #include "mm/kheap.h"
+#include "mm/memtype.h"
 #include "obj/ioport.h"
 #include "obj/irq.h"
 #include "obj/process.h"
 #include "obj/resource.h"
+#include "obj/vmo.h"
 #include "syscall/syscall.h"
 #include "syscall/usercopy.h"
 
 #define RESOURCE_RIGHTS (RIGHT_READ | RIGHT_MANAGE | RIGHT_DUPLICATE | RIGHT_TRANSFER)
 #define IRQ_RIGHTS (RIGHT_WAIT | RIGHT_MANAGE | RIGHT_DUPLICATE | RIGHT_TRANSFER)
 #define IOPORT_RIGHTS (RIGHT_READ | RIGHT_WRITE | RIGHT_DUPLICATE | RIGHT_TRANSFER)
+/* Device memory is never executable, and has no physical address to ask
+ * for: its creator named it. */
+#define PHYS_VMO_RIGHTS (RIGHT_READ | RIGHT_WRITE | RIGHT_MAP | RIGHT_DUPLICATE | RIGHT_TRANSFER | RIGHT_WAIT)
 
 /* Check that resource handle rh covers [base, base+len) of kind. */
 static int covering(uint64_t rh, uint32_t kind, uint64_t base, uint64_t len)
@@ -87,6 +95,65 @@ int64_t sys_irq_ack(uint64_t h, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t 
     irq_ack(irq);
     obj_unref(&irq->obj);
     return OK;
+}
+
+/* msi_create(msi resource, number, out*, msg*): an irq object for MSI
+ * number `num` with a vector of its own; *msg gets the address and data to
+ * program into the device. */
+int64_t sys_msi_create(uint64_t rh, uint64_t num, uint64_t out, uint64_t msgp, uint64_t a4, uint64_t a5)
+{
+    int err = covering(rh, RESOURCE_MSI, num, 1);
+    if (err != OK)
+        return err;
+    irq_t *irq;
+    if ((err = irq_create_msi((uint32_t)num, &irq)) != OK)
+        return err;
+    msi_msg_t msg = irq_msi_msg(irq);
+    if ((err = copy_to_user(uptr(msgp), &msg, sizeof msg)) != OK) {
+        obj_unref(&irq->obj);
+        return err;
+    }
+    return syscall_give_handle(&irq->obj, IRQ_RIGHTS, (handle_t)rh, out);
+}
+
+/* irq_mask(irq, masked): hold delivery (1) or let it through again (0). */
+int64_t sys_irq_mask(uint64_t h, uint64_t masked, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    irq_t *irq;
+    int err = handle_get(current_process(), (handle_t)h, OBJ_IRQ, RIGHT_MANAGE, (kobject_t **)&irq);
+    if (err != OK)
+        return err;
+    if (masked > 1)
+        err = ERR_INVALID_ARGS;
+    else
+        irq_set_mask(irq, masked == 1);
+    obj_unref(&irq->obj);
+    return err;
+}
+
+/* vmo_create_physical(mmio resource, paddr, size, cache, out*): a vmo over
+ * device or firmware memory (never the kernel's RAM; mm/memtype.h). The
+ * handle sits below the vmo's anchor, a child of the resource handle:
+ * revoking that handle unmaps the vmo everywhere. */
+int64_t sys_vmo_create_physical(uint64_t rh, uint64_t paddr, uint64_t size, uint64_t cache, uint64_t out,
+                                uint64_t a5)
+{
+    process_t *p = current_process();
+    if (cache != VMO_CACHE_UC && cache != VMO_CACHE_WC && cache != VMO_CACHE_WB)
+        return ERR_INVALID_ARGS;
+    int err = covering(rh, RESOURCE_MMIO, paddr, size);
+    if (err != OK)
+        return err;
+    if (!IS_ALIGNED(paddr, PAGE_SIZE) || !IS_ALIGNED(size, PAGE_SIZE) || size > VMO_MAX_SIZE)
+        return ERR_INVALID_ARGS;
+    if (cache == VMO_CACHE_WC && !cpu_features.pat)
+        return ERR_NOT_SUPPORTED;
+    if ((err = memtype_check(paddr, paddr + size, (uint32_t)cache, p->name)) != OK)
+        return err;
+    vmo_t *v;
+    if ((err = vmo_create_physical(paddr, size, (uint32_t)cache, &v)) != OK)
+        return err;
+    return syscall_give_anchored_handle(&v->obj, PHYS_VMO_RIGHTS, (handle_t)rh, &v->anchor, out);
 }
 
 /* ioport_create(resource, base, len, out*): holding the new handle lets

@@ -39,6 +39,10 @@ static int vmo_io(uint64_t h, uint64_t buf, uint64_t offset, uint64_t len, bool 
                          (kobject_t **)&v);
     if (err != OK)
         return err;
+    if (v->kind == VMO_PHYSICAL) {
+        obj_unref(&v->obj);
+        return ERR_NOT_SUPPORTED; /* device memory: map it */
+    }
     if (offset > v->size || len > v->size - offset) {
         obj_unref(&v->obj);
         return ERR_OUT_OF_RANGE;
@@ -64,8 +68,9 @@ static int vmo_io(uint64_t h, uint64_t buf, uint64_t offset, uint64_t len, bool 
 
 /* vmo_create_contiguous(dma resource, size, out*): one physically
  * contiguous block, for devices. Needs a DMA resource (RIGHT_MANAGE); the
- * handle is its child (revoking the resource takes the vmo handle back) and
- * carries RIGHT_DMA, which vmo_get_phys requires. */
+ * handle sits below the vmo's anchor, a child of the resource handle
+ * (revoking that handle takes the vmo handles back and unmaps the vmo
+ * everywhere) and carries RIGHT_DMA, which vmo_get_phys requires. */
 int64_t sys_vmo_create_contiguous(uint64_t rh, uint64_t size, uint64_t out, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     process_t *p = current_process();
@@ -80,7 +85,7 @@ int64_t sys_vmo_create_contiguous(uint64_t rh, uint64_t size, uint64_t out, uint
     vmo_t *v;
     if ((err = vmo_create(p, size, VMO_CONTIGUOUS, &v)) != OK)
         return err;
-    return syscall_give_handle(&v->obj, VMO_RIGHTS | RIGHT_DMA, (handle_t)rh, out);
+    return syscall_give_anchored_handle(&v->obj, VMO_RIGHTS | RIGHT_DMA, (handle_t)rh, &v->anchor, out);
 }
 
 /* vmo_get_phys(h, out*): the physical address of a contiguous vmo. */
@@ -90,8 +95,8 @@ int64_t sys_vmo_get_phys(uint64_t h, uint64_t out, uint64_t a2, uint64_t a3, uin
     int err = handle_get(current_process(), (handle_t)h, OBJ_VMO, RIGHT_DMA, (kobject_t **)&v);
     if (err != OK)
         return err;
-    uint64_t pa = v->contiguous ? vmo_page(v, 0) : 0;
-    bool contiguous = v->contiguous;
+    uint64_t pa = vmo_is_contiguous(v) ? vmo_page(v, 0) : 0;
+    bool contiguous = vmo_is_contiguous(v);
     obj_unref(&v->obj);
     if (!contiguous)
         return ERR_NOT_SUPPORTED;

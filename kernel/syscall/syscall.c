@@ -79,7 +79,7 @@ void syscall_dispatch(trap_frame_t *f)
 }
 
 
-int syscall_give_handle(kobject_t *obj, uint32_t rights, handle_t parent, uint64_t out)
+static int give_handle(kobject_t *obj, uint32_t rights, handle_t parent, handle_node_t *anchor, uint64_t out)
 {
     process_t *p = current_process();
     handle_t h;
@@ -88,7 +88,8 @@ int syscall_give_handle(kobject_t *obj, uint32_t rights, handle_t parent, uint64
         uint32_t prights = 0;
         handle_get_rights(p, parent, &prights);
         rights &= ~((RIGHT_DUPLICATE | RIGHT_TRANSFER) & ~prights);
-        err = handle_create_child(p, parent, obj, rights, &h);
+        err = anchor ? handle_create_anchored(p, parent, anchor, obj, rights, &h)
+                     : handle_create_child(p, parent, obj, rights, &h);
     } else {
         err = handle_create(p, obj, rights, &h);
     }
@@ -99,4 +100,15 @@ int syscall_give_handle(kobject_t *obj, uint32_t rights, handle_t parent, uint64
     if (err != OK)
         handle_close(p, h);
     return err;
+}
+
+int syscall_give_handle(kobject_t *obj, uint32_t rights, handle_t parent, uint64_t out)
+{
+    return give_handle(obj, rights, parent, NULL, out);
+}
+
+int syscall_give_anchored_handle(kobject_t *obj, uint32_t rights, handle_t parent, handle_node_t *anchor,
+                                 uint64_t out)
+{
+    return give_handle(obj, rights, parent, anchor, out);
 }

@@ -2,10 +2,13 @@
  *
  * Self-tests of memory management on the real machine: the frame
  * allocator over the real memory map, the heap, the final kernel page
- * tables' permissions and the stack guard pages.
+ * tables' permissions, the stack guard pages and the memory types of
+ * user mappings.
  */
+#include "abi/resource.h"
 #include "arch/cpu.h"
 #include "lib/kstring.h"
+#include "mm/aspace.h"
 #include "mm/kheap.h"
 #include "mm/kstack.h"
 #include "mm/layout.h"
@@ -144,5 +147,46 @@ KTEST(kstack_guard)
     KT_CHECK(kstack_alloc() == top);
     KT_CHECK(kstack_cached() == cached);
     kstack_free(top);
+    return OK;
+}
+
+/* A mapping's memory type comes from its vmo, through the PAT: uncached
+ * is PCD|PWT, write-combining the PAT bit (entry 4), anonymous memory
+ * write-back; vm_protect keeps them. Physical vmos never touch RAM. */
+KTEST(physical_vmo_cache_bits)
+{
+    static const struct {
+        uint32_t cache;
+        uint64_t bits;
+    } cases[] = {{VMO_CACHE_UC, PTE_PCD | PTE_PWT}, {VMO_CACHE_WC, PTE_PAT}};
+    const paddr_t hole = 0x300000000ull; /* 12 GiB: nothing there below 4 GiB of RAM */
+    const uint64_t mask = PTE_PCD | PTE_PWT | PTE_PAT;
+    aspace_t *as;
+    KT_CHECK(aspace_create(&as) == OK);
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        vmo_t *v;
+        KT_CHECK(vmo_create_physical(hole, 0x400000, cases[i].cache, &v) == OK);
+        vaddr_t va;
+        KT_CHECK(aspace_map(as, 0x200000000ull, v, 0, 0x400000, MAP_READ | MAP_WRITE | MAP_FIXED, &va) == OK);
+        obj_unref(&v->obj); /* the mapping holds it */
+        paddr_t pa;
+        uint64_t flags;
+        KT_CHECK(aspace_query(as, va + 0x201000, &pa, &flags) == OK); /* inside a 2 MiB page */
+        KT_CHECK(pa == hole + 0x201000);
+        KT_CHECK((flags & mask) == cases[i].bits);
+        KT_CHECK(aspace_protect(as, va, 0x400000, MAP_READ) == OK);
+        KT_CHECK(aspace_query(as, va, &pa, &flags) == OK);
+        KT_CHECK((flags & mask) == cases[i].bits && !(flags & PTE_W));
+        KT_CHECK(aspace_unmap(as, va, 0x400000) == OK);
+    }
+    vmo_t *anon;
+    KT_CHECK(vmo_create(NULL, PAGE_SIZE, 0, &anon) == OK);
+    vaddr_t va;
+    KT_CHECK(aspace_map(as, 0, anon, 0, PAGE_SIZE, MAP_READ, &va) == OK);
+    obj_unref(&anon->obj);
+    uint64_t flags;
+    KT_CHECK(aspace_query(as, va, NULL, &flags) == OK);
+    KT_CHECK((flags & mask) == 0);
+    aspace_destroy(as);
     return OK;
 }

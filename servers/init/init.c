@@ -91,6 +91,10 @@ static handle_t make_cap(const manifest_component_t *c, const manifest_cap_t *ca
         from = "irq";
         err = sys_resource_derive(libsys_handle(from), RESOURCE_IRQ, cap->base, cap->len, &out);
         break;
+    case MANIFEST_CAP_MSI:
+        from = "msi";
+        err = sys_resource_derive(libsys_handle(from), RESOURCE_MSI, cap->base, cap->len, &out);
+        break;
     case MANIFEST_CAP_IRQ_ISA:
         /* Only the kernel maps ISA IRQs to GSIs: the object is made from
          * the root IRQ resource, which covers every GSI. */

@@ -31,7 +31,7 @@ _Static_assert(MANIFEST_MAX_COMPONENTS <= 32, "dependency masks are uint32_t");
 
 static bool kind_is_handle(manifest_cap_kind_t k)
 {
-    return (k >= MANIFEST_CAP_IOPORT && k <= MANIFEST_CAP_MODULE) || k == MANIFEST_CAP_LOG;
+    return (k >= MANIFEST_CAP_IOPORT && k <= MANIFEST_CAP_MODULE) || k == MANIFEST_CAP_LOG || k == MANIFEST_CAP_MSI;
 }
 
 /* A new capability entry in the open component, within the limits. */
@@ -92,7 +92,7 @@ static int check_range(const parser_t *ps, uint64_t base, uint64_t len, uint64_t
     return OK;
 }
 
-/* ioport BASE LEN [as NAME], mmio BASE LEN [as NAME] */
+/* ioport BASE LEN [as NAME], mmio BASE LEN [as NAME], msi BASE LEN [as NAME] */
 static int parse_range_cap(parser_t *ps, manifest_cap_kind_t kind, uint32_t root, uint64_t limit, uint64_t align)
 {
     manifest_cap_t *cap;
@@ -114,6 +114,11 @@ static int kw_ioport(parser_t *ps)
 static int kw_mmio(parser_t *ps)
 {
     return parse_range_cap(ps, MANIFEST_CAP_MMIO, RESOURCE_MMIO, MANIFEST_MMIO_LIMIT, MANIFEST_MMIO_ALIGN);
+}
+
+static int kw_msi(parser_t *ps)
+{
+    return parse_range_cap(ps, MANIFEST_CAP_MSI, RESOURCE_MSI, MANIFEST_MSI_LIMIT, 1);
 }
 
 /* The components read so far, the open one included: comp[ncomp] is the
@@ -483,6 +488,7 @@ static const keyword_t keywords[] = {
     { "irq", kw_irq, "irq isa N [as NAME] | irq gsi BASE [LEN] [as NAME]" },
     { "dma", kw_dma, "dma [as NAME]" },
     { "log", kw_log, "log [as NAME]" },
+    { "msi", kw_msi, "msi BASE LEN [as NAME]" },
     { "module", kw_module, "module NAME [as NAME] | module *" },
     { "provide", kw_provide, "provide SERVICE..." },
     { "connect", kw_connect, "connect SERVICE|PREFIX*|*..." },

@@ -42,6 +42,7 @@
 #define MANIFEST_MMIO_ALIGN 0x1000ull      /* mmio base and length are page-aligned */
 #define MANIFEST_GSI_LIMIT 256u            /* irq_create refuses GSIs from 256 */
 #define MANIFEST_ISA_IRQ_MAX 15u
+#define MANIFEST_MSI_LIMIT MSI_MAX         /* 256 MSI numbers */
 
 /* Restart back-off, in milliseconds. */
 #define MANIFEST_BACKOFF_MIN_DEFAULT 100u
@@ -76,16 +77,17 @@ typedef enum manifest_cap_kind {
     MANIFEST_CAP_PROVIDE,      /* may register service `name` with ns */
     MANIFEST_CAP_CONNECT,      /* may connect to service `name` (or a prefix) */
     MANIFEST_CAP_LOG,          /* the LOG resource (a handle, like IOPORT..MODULE) */
+    MANIFEST_CAP_MSI,          /* MSI resource over MSI numbers [base, base + len) (a handle) */
 } manifest_cap_kind_t;
 
 typedef struct manifest_cap {
     manifest_cap_kind_t kind;
-    /* The handle name for IOPORT..MODULE and LOG; the service for PROVIDE and
+    /* The handle name for IOPORT..MODULE, LOG and MSI; the service for PROVIDE and
      * CONNECT (for a CONNECT pattern, the prefix before '*', possibly ""). */
     char name[MANIFEST_NAME_MAX];
     char module[MANIFEST_NAME_MAX];   /* MODULE: the boot module's name */
     uint32_t root;       /* RESOURCE_* of the root resource it is made from; 0 if none */
-    uint64_t base, len;  /* IOPORT, MMIO, IRQ: the range; IRQ_ISA: base = IRQ, len = 1 */
+    uint64_t base, len;  /* IOPORT, MMIO, IRQ, MSI: the range; IRQ_ISA: base = IRQ, len = 1 */
     bool pattern;        /* CONNECT: `name*` or `*`, matching by prefix */
     uint32_t line;
 } manifest_cap_t;

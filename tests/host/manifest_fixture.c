@@ -118,7 +118,7 @@ static bool inv_name(const char *s)
 
 static bool is_handle(manifest_cap_kind_t k)
 {
-    return (k >= MANIFEST_CAP_IOPORT && k <= MANIFEST_CAP_MODULE) || k == MANIFEST_CAP_LOG;
+    return (k >= MANIFEST_CAP_IOPORT && k <= MANIFEST_CAP_MODULE) || k == MANIFEST_CAP_LOG || k == MANIFEST_CAP_MSI;
 }
 
 static const char *inv_cap(const manifest_t *m, const manifest_cap_t *c)
@@ -148,6 +148,10 @@ static const char *inv_cap(const manifest_t *m, const manifest_cap_t *c)
     case MANIFEST_CAP_LOG:
         if (c->root != RESOURCE_LOG || c->base || c->len)
             return "log";
+        break;
+    case MANIFEST_CAP_MSI:
+        if (c->root != RESOURCE_MSI || c->len == 0 || c->base >= MSI_MAX || c->len > MSI_MAX - c->base)
+            return "msi range";
         break;
     case MANIFEST_CAP_MODULE:
         if (c->root || !inv_name(c->module))

@@ -196,6 +196,22 @@ TEST(log_capability)
                   "manifest:3: handle name 'ns' is reserved for the name service"));
 }
 
+/* `msi BASE LEN [as NAME]`: an MSI resource over MSI numbers, below 256,
+ * named `msi` by default. */
+TEST(msi_capability)
+{
+    REQUIRE(accepted("component pci\nprogram pci\nmsi 0 64\nmsi 64 8 as edu-msi\n"));
+    CHECK_INVARIANTS(&M);
+    REQUIRE(M.comp[0].ncaps == 2);
+    CHECK_CAP(&M, 0, 0, MANIFEST_CAP_MSI, "msi", 0, 64, RESOURCE_MSI, 3);
+    CHECK_CAP(&M, 0, 1, MANIFEST_CAP_MSI, "edu-msi", 64, 8, RESOURCE_MSI, 4);
+    CHECK_EQ(M.comp[0].nhandles, 2);
+    CHECK(refused("component c\nprogram c\nmsi 250 7\n", "manifest:3: msi range goes past the limit 0x100"));
+    CHECK(refused("component c\nprogram c\nmsi 0 0\n", "manifest:3: msi range is empty (length 0)"));
+    CHECK(refused("component c\nprogram c\nmsi 0 1\nmsi 1 1\n",
+                  "manifest:4: handle name 'msi' used twice in component 'c' (add 'as NAME')"));
+}
+
 /* ---- lexical rules ------------------------------------------------------ */
 
 /* Converts LF line endings to CRLF. */

@@ -69,6 +69,8 @@ int utest_wait(handle_t proc, process_info_t *info);
 
 /* The utest binary itself (a vmo), for spawning. */
 extern handle_t utest_image;
+/* The channel the bootstrap message came on (main's argument). */
+extern handle_t ut_boot;
 /* Handles from the bootstrap message other than the image, in order (a
  * child's extra handles), and by name (init's root resources: "mmio",
  * "irq", "ioport", "dma"). */

@@ -53,6 +53,7 @@ void cpu_detect(void)
         f->model_id |= ((a >> 16) & 0xf) << 4;
     f->pge = d & (1u << 13);
     f->apic = d & (1u << 9);
+    f->pat = d & (1u << 16);
     f->pcid = c & (1u << 17);
     f->x2apic = c & (1u << 21);
     f->tsc_deadline = c & (1u << 24);
@@ -98,10 +99,10 @@ void cpu_print_features(void)
          f->model_id, f->stepping);
     klog(LOG_INFO,
          "cpu: xsave %s avx %s avx2 %s fsgsbase %s pcid %s x2apic %s tsc-deadline %s "
-         "invariant-tsc %s smep %s smap %s umip %s nx %s 1g-pages %s",
+         "invariant-tsc %s smep %s smap %s umip %s nx %s 1g-pages %s pat %s",
          YN(f->xsave), YN(f->avx), YN(f->avx2), YN(f->fsgsbase), YN(f->pcid), YN(f->x2apic),
          YN(f->tsc_deadline), YN(f->invariant_tsc), YN(f->smep), YN(f->smap), YN(f->umip),
-         YN(f->nx), YN(f->page1gb));
+         YN(f->nx), YN(f->page1gb), YN(f->pat));
 #undef YN
 }
 
@@ -126,4 +127,19 @@ void cpu_enable_protections(void)
         cr4 |= CR4_UMIP;
     write_cr4(cr4);
     write_cr0(read_cr0() | CR0_WP);
+}
+
+/*
+ * Every CPU must hold the same PAT (SDM: "the PAT must be the same on all
+ * processors"). Only entry 4 changes, and no mapping uses it yet (nothing
+ * has set the PAT bit), so no cache flush is needed; the TLB flush drops
+ * any translation cached with the old table all the same. Without PAT the
+ * CPU still honours PCD/PWT: write-combining is then refused.
+ */
+void cpu_init_pat(void)
+{
+    if (!cpu_features.pat)
+        return;
+    wrmsr(MSR_PAT, PAT_VALUE);
+    write_cr3(read_cr3());
 }

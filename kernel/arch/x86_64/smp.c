@@ -62,6 +62,7 @@ void ap_entry(uint64_t cpu)
     percpu_init((uint32_t)cpu);
     idt_load();
     cpu_enable_protections();
+    cpu_init_pat();
     fpu_init_cpu();
     syscall_init_cpu();
     lapic_init_ap();

@@ -16,6 +16,17 @@
 
 #define EFER_NXE (1u << 11)
 
+/*
+ * The page attribute table as cpu_init_pat programs it on every CPU. A
+ * leaf's memory type is entry PAT << 2 | PCD << 1 | PWT (SDM vol. 3,
+ * "Page Attribute Table"). Entries 0-3 keep their power-on types, so PCD
+ * and PWT alone mean what they always meant (PCD|PWT = UC for the kernel's
+ * device registers); entry 4 (power-on WB, used by no mapping before this
+ * is written) becomes write-combining:
+ *     0 WB  1 WT  2 UC-  3 UC  4 WC  5 WT  6 UC-  7 UC
+ */
+#define PAT_VALUE 0x0007040100070406ull
+
 #define CR0_WP (1ul << 16)
 #define CR4_PGE (1ul << 7)
 #define CR4_UMIP (1ul << 11)
@@ -96,7 +107,7 @@ typedef struct cpu_features {
     uint32_t family, model_id, stepping;
     uint32_t phys_bits; /* MAXPHYADDR */
     bool nx, pge, xsave, avx, avx2, fsgsbase, pcid, invpcid, x2apic;
-    bool tsc_deadline, invariant_tsc, smep, smap, umip, page1gb, rdtscp, apic;
+    bool tsc_deadline, invariant_tsc, smep, smap, umip, page1gb, rdtscp, apic, pat;
 } cpu_features_t;
 
 extern cpu_features_t cpu_features;
@@ -104,5 +115,7 @@ extern cpu_features_t cpu_features;
 void cpu_detect(void);
 void cpu_print_features(void);
 void cpu_enable_protections(void);
+/* Program IA32_PAT with PAT_VALUE (every CPU, before any user mapping). */
+void cpu_init_pat(void);
 
 #endif

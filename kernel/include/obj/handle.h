@@ -34,6 +34,7 @@ typedef struct handle_node {
                                    value it had in the sender's table, so a
                                    failed write restores the same value */
     bool revoked;               /* in flight and revoked: dropped on delivery */
+    bool anchor;                /* an object's anchor: in no table (below) */
 } handle_node_t;
 
 typedef struct handle_slot {
@@ -97,6 +98,24 @@ int handle_entry_at(struct process *p, uint32_t cursor, process_handle_info_t *o
  * table lock). */
 void handle_for_each_locked_ioport(struct process *p, uint32_t rights, void (*fn)(kobject_t *obj, void *ctx),
                                    void *ctx);
+
+/*
+ * Anchors: a node the kernel keeps in the tree for an object whose use can
+ * outlive its handles (a vmo made from a resource stays mapped after its
+ * handles are closed). The object embeds the node and owns it (the node
+ * holds no reference). handle_create_anchored links the anchor as a child
+ * of `parent`'s node and the new handle as a child of the anchor, so every
+ * handle to the object descends from it. When a revoke reaches the anchor
+ * (an ancestor was revoked; leaves go first, so every handle below is
+ * already gone), the anchor leaves the tree and obj_revoked() runs on the
+ * object after cap_lock is dropped. Closing handles never reaches it: an
+ * anchor stays until it is revoked or the object is destroyed, which must
+ * call handle_anchor_remove.
+ */
+void handle_anchor_init(handle_node_t *anchor, kobject_t *obj);
+int handle_create_anchored(struct process *p, handle_t parent, handle_node_t *anchor, kobject_t *obj,
+                           uint32_t rights, handle_t *out);
+void handle_anchor_remove(handle_node_t *anchor);
 
 /* A new root node in flight (for messages the kernel itself sends), or NULL. */
 handle_node_t *handle_node_create(kobject_t *obj, uint32_t rights);

@@ -40,6 +40,10 @@ typedef struct kobject {
 typedef struct obj_ops {
     const char *name;
     void (*destroy)(kobject_t *o); /* last reference gone */
+    /* Optional: a revoke reached the object's anchor node (obj/handle.h),
+     * after every handle below it was destroyed. Runs in thread context
+     * with no lock held; the caller holds a reference. */
+    void (*revoked)(kobject_t *o);
 } obj_ops_t;
 
 void obj_register_type(obj_type_t type, const obj_ops_t *ops);
@@ -49,6 +53,8 @@ void obj_ref(kobject_t *o);
 bool obj_try_ref(kobject_t *o);
 void obj_unref(kobject_t *o);
 const char *obj_type_name(obj_type_t type);
+/* Run the type's revoked operation, if it has one. */
+void obj_revoked(kobject_t *o);
 
 /* Set and clear signal bits; waiters whose condition now holds wake up. */
 void obj_signal(kobject_t *o, uint32_t clear, uint32_t set);

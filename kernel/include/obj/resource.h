@@ -1,11 +1,13 @@
 /*
  * Resources: authority over a range of hardware. The kernel creates the
- * root resources (all MMIO outside the RAM it manages, every GSI, every I/O
- * port, DMA) and gives them to init. resource_derive narrows a range into a
- * child resource (a child in the derivation tree, so revoking the parent's
- * handle takes every derived resource and every object made from them
- * back). Hardware objects (irq, ioport, and later MMIO vmos) are created
- * only from a resource covering the request.
+ * root resources (the physical address space for MMIO, of which the RAM it
+ * manages is refused when physical vmos are made; every GSI; every I/O
+ * port; DMA; every MSI number; the log) and gives them to init.
+ * resource_derive narrows a range into a child resource (a child in the
+ * derivation tree, so revoking the parent's handle takes every derived
+ * resource and every object made from them back). Hardware objects (irq
+ * objects for GSIs and MSIs, ioport objects, physical and contiguous vmos)
+ * are created only from a resource covering the request.
  */
 #ifndef OBJ_RESOURCE_H
 #define OBJ_RESOURCE_H

@@ -34,6 +34,11 @@ struct kobject;
  * or transferable than the parent. On failure nothing is left behind.
  */
 int syscall_give_handle(struct kobject *obj, uint32_t rights, handle_t parent, uint64_t out);
+/* The same, with the object's anchor between the parent and the new
+ * handle (obj/handle.h): revoking the parent then reaches the object. */
+struct handle_node;
+int syscall_give_anchored_handle(struct kobject *obj, uint32_t rights, handle_t parent, struct handle_node *anchor,
+                                 uint64_t out);
 
 
 #endif

@@ -30,8 +30,9 @@ typedef struct bootstrap_msg {
 } bootstrap_msg_t;
 
 /* More handles than one message holds (`module *` in the manifest: every
- * boot module) follow the bootstrap message on the same channel, before the
- * child starts, as bootstrap messages whose args are BOOTSTRAP_MORE_ARGS;
+ * boot module; the kernel's message to init, whose first message keeps 7
+ * slots for the root resources and "self") follow the bootstrap message on
+ * the same channel, before the child starts, as bootstrap messages whose args are BOOTSTRAP_MORE_ARGS;
  * handle_names[i] names handles[i] as in the first one. The child reads
  * them itself (libsys reads only the first): they are all queued when it
  * starts, so reading until ERR_SHOULD_WAIT finds every one. */

@@ -11,6 +11,17 @@ enum resource_kind {
     RESOURCE_IOPORT = 3, /* x86 I/O ports */
     RESOURCE_DMA = 4,    /* may allocate DMA (contiguous) memory */
     RESOURCE_LOG = 5,    /* may read the kernel log and take over its console output */
+    RESOURCE_MSI = 6,    /* MSI/MSI-X interrupt numbers [0, MSI_MAX) (msi_create) */
+};
+
+/* vmo_create_physical cache policies (set through the PAT, see
+ * docs/memory.md): uncached for device registers, write-combining for
+ * frame buffers and other prefetchable BARs, write-back only for firmware
+ * memory the memory map describes (ACPI tables, BIOS areas). */
+enum vmo_cache {
+    VMO_CACHE_UC = 0,
+    VMO_CACHE_WC = 1,
+    VMO_CACHE_WB = 2,
 };
 
 /* irq_create flags */
@@ -19,6 +30,20 @@ enum resource_kind {
 #define IRQ_ACTIVE_LOW 4u   /* active low (else high) */
 
 #define IOPORT_MAX 0x10000u
+
+/* MSI numbers: names for MSI/MSI-X interrupt objects, like GSIs for IOAPIC
+ * lines (one object per number at a time). The kernel picks the vector. */
+#define MSI_MAX 256u
+
+/* What msi_create returns: the device (or whoever programs its MSI
+ * capability or MSI-X table entry) writes the 32-bit `data` to `address`
+ * to raise the interrupt. Edge-triggered, fixed delivery, physical
+ * destination. */
+typedef struct msi_msg {
+    uint64_t address;
+    uint32_t data;
+    uint32_t reserved;
+} msi_msg_t;
 
 typedef struct resource_info {
     uint32_t kind;

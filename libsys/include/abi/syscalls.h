@@ -58,7 +58,10 @@
     X(44, log_read, 4)                                                         \
     X(45, log_console, 2)                                                      \
     X(46, process_handle_info, 3)                                              \
-    X(47, system_info, 1)
+    X(47, system_info, 1)                                                      \
+    X(48, vmo_create_physical, 5)                                              \
+    X(49, msi_create, 4)                                                       \
+    X(50, irq_mask, 2)
 
 enum syscall_number {
 #define CAIRN_SYSCALL_ENUM(num, name, nargs) SYS_##name = (num),

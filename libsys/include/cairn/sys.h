@@ -191,6 +191,17 @@ static inline int64_t sys_process_handle_info(handle_t proc, uint32_t cursor, pr
 }
 static inline int64_t sys_system_info(system_info_t *out) { return syscall6(SYS_system_info, U(out), 0, 0, 0, 0, 0); }
 
+/* cache: enum vmo_cache (abi/resource.h). */
+static inline int64_t sys_vmo_create_physical(handle_t mmio, uint64_t paddr, uint64_t size, uint32_t cache, handle_t *out)
+{
+    return syscall6(SYS_vmo_create_physical, mmio, paddr, size, cache, U(out), 0);
+}
+static inline int64_t sys_msi_create(handle_t msi, uint32_t num, handle_t *out, msi_msg_t *msg)
+{
+    return syscall6(SYS_msi_create, msi, num, U(out), U(msg), 0, 0);
+}
+static inline int64_t sys_irq_mask(handle_t irq, int masked) { return syscall6(SYS_irq_mask, irq, (uint64_t)masked, 0, 0, 0, 0); }
+
 #undef SC
 #undef U
 

@@ -259,6 +259,7 @@ static int cmd_services(sh_t *sh, int argc, char **argv, bool bg)
 /* ---- the table -------------------------------------------------------------- */
 
 static const sh_builtin_t builtins[] = {
+    {"acpi", sh_cmd_acpi, "acpi", "the firmware's ACPI tables: CPUs, interrupts, ECAM, HPET, power"},
     {"echo", cmd_echo, "echo [WORD...]", "print the words"},
     {"exit", cmd_exit, "exit [STATUS]", "leave the shell (init starts a new one)"},
     {"handles", cmd_handles, "handles PID", "a process's handles: value, type, rights, object"},
@@ -268,6 +269,7 @@ static const sh_builtin_t builtins[] = {
     {"mem", sh_cmd_mem, "mem", "memory: total, used, free"},
     {"poweroff", sh_cmd_poweroff, "poweroff", "switch the machine off (ACPI S5)"},
     {"ps", cmd_ps, "ps", "processes: pid, parent, state, cpu, memory, threads, handles"},
+    {"reboot", sh_cmd_reboot, "reboot", "reset the machine (ACPI reset register)"},
     {"run", sh_cmd_run, "run PROGRAM [ARG...] [&]", "start a boot module; '&': do not wait"},
     {"services", cmd_services, "services", "registered services and their providers"},
     {"uptime", sh_cmd_uptime, "uptime", "time since boot, CPUs, processes"},

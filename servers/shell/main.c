@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  *
  * shell: Cairn's interactive shell (docs/shell.md), a manifest component
- * (`connect *`, `log`, `ioport 0x604 2 as pm1`, `restart always`).
+ * (`connect *`, `log`, `restart always`).
  *
  * Start-up: a console session through ns, switched to raw mode (the shell
  * echoes and edits itself, ed.c), and a channel to proc. Then the loop:
@@ -116,7 +116,6 @@ static int sh_open(sh_t *sh)
     int err;
     sh->ns = libsys_handle("ns");
     sh->log = libsys_handle("log");
-    sh->pm1 = libsys_handle("pm1");
     sh->proc = HANDLE_INVALID;
     if (sh->ns == HANDLE_INVALID) {
         fprintf(stderr, "shell: no 'ns' session: the manifest must let it connect\n");

@@ -4,7 +4,8 @@
  * and runs lines; io.c buffers output to the console session; builtin.c
  * holds the command table and the commands that only ask; run.c starts
  * programs through proc and keeps the background jobs; sysctl.c has the
- * commands that touch the machine (log, poweroff).
+ * commands that ask the kernel (log, mem, uptime); acpi.c those that go
+ * through the acpi server (acpi, poweroff, reboot).
  *
  * Single-threaded, blocking: a command runs to its end (a foreground
  * program until proc.wait answers) before the next byte is read.
@@ -42,7 +43,6 @@ typedef struct sh {
     handle_t con;     /* our console session, raw */
     handle_t proc;    /* a channel to proc, or HANDLE_INVALID */
     handle_t log;     /* the log resource (bootstrap "log"), or invalid */
-    handle_t pm1;     /* the PM1a ioport resource (bootstrap "pm1"), or invalid */
     int status;       /* $? */
     uint64_t last_bg; /* $!: the last background program's pid, 0 before one */
     bool exiting;
@@ -97,9 +97,11 @@ bool sh_is_module(sh_t *sh, const char *name);
 /* The editor's completion function (ed.h); ctx is the sh_t. */
 size_t sh_complete(void *ctx, const char *line, size_t word_start, const char **names, size_t max);
 
-/* ---- the machine (sysctl.c) ---- */
+/* ---- the machine (sysctl.c, acpi.c) ---- */
 int sh_cmd_log(sh_t *sh, int argc, char **argv, bool background);
+int sh_cmd_acpi(sh_t *sh, int argc, char **argv, bool background);
 int sh_cmd_poweroff(sh_t *sh, int argc, char **argv, bool background);
+int sh_cmd_reboot(sh_t *sh, int argc, char **argv, bool background);
 int sh_cmd_mem(sh_t *sh, int argc, char **argv, bool background);
 int sh_cmd_uptime(sh_t *sh, int argc, char **argv, bool background);
 

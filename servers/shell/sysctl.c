@@ -1,15 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  *
- * The shell's commands that ask the kernel or touch the machine directly,
- * each with a capability from the manifest: mem and uptime (system_info,
- * no capability), log (the "log" resource: log_read), poweroff (the "pm1"
- * ioport resource: PM1a_CNT).
- *
- * poweroff writes SLP_TYP 0 | SLP_EN to PM1a_CNT at port 0x604, where
- * SeaBIOS puts the PM block on QEMU's pc (PIIX4) and q35 (ICH9), and where
- * QEMU's S5 sleep type is 0. A real machine needs both from the ACPI
- * tables (FADT, \_S5); the acpi server will take that over. If the machine
- * is still running a second later, the write did nothing, and we say so.
+ * The shell's commands that ask the kernel: mem and uptime (system_info,
+ * no capability), log (the "log" resource from the manifest: log_read).
+ * poweroff and reboot go through the acpi server (acpi.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,17 +13,10 @@
 #include "cairn/sys.h"
 #include "sh.h"
 
-#define PM1A_CNT 0x604
-#define PM1_CNT_LEN 2
-#define PM1_SLP_EN 0x2000u
-#define PM1_SLP_TYP(t) ((uint16_t)((t) << 10))
-#define QEMU_S5_TYP 0
 #define NS_PER_MS 1000000ull
 
 #define LOG_RING_MAX (64u * 1024) /* what the kernel keeps (docs/syscalls.md, log_read) */
 #define LOG_READ_MAX 4096u        /* log_read's most per call */
-
-static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port)); }
 
 int sh_cmd_mem(sh_t *sh, int argc, char **argv, bool bg)
 {
@@ -118,32 +104,4 @@ int sh_cmd_log(sh_t *sh, int argc, char **argv, bool bg)
     sh_write(sh, buf + start, len - start);
     free(buf);
     return 0;
-}
-
-int sh_cmd_poweroff(sh_t *sh, int argc, char **argv, bool bg)
-{
-    (void)argv, (void)bg;
-    handle_t io;
-    if (argc != 1) {
-        sh_printf(sh, "usage: poweroff\n");
-        return SH_STATUS_USAGE;
-    }
-    if (sh->pm1 == HANDLE_INVALID) {
-        sh_printf(sh, "poweroff: no 'pm1' resource (the manifest line `ioport 0x604 2 as pm1` gives it)\n");
-        return 1;
-    }
-    int64_t err = sys_ioport_create(sh->pm1, PM1A_CNT, PM1_CNT_LEN, &io);
-    if (err != OK) {
-        sh_error(sh, "poweroff", "ioport_create 0x604", (int)err);
-        return 1;
-    }
-    sh_printf(sh, "powering off\n");
-    sh_flush(sh);
-    /* The console queues what it is given: let it reach the wire first. */
-    sys_thread_sleep(libsys_now_ns() + 200 * NS_PER_MS);
-    outw(PM1A_CNT, PM1_SLP_TYP(QEMU_S5_TYP) | PM1_SLP_EN);
-    sys_thread_sleep(libsys_now_ns() + 1000 * NS_PER_MS);
-    sys_handle_close(io);
-    sh_printf(sh, "poweroff: the machine is still on: PM1a_CNT at 0x604 did not switch it off\n");
-    return 1;
 }

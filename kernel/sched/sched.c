@@ -84,15 +84,18 @@ static thread_t *pick_locked(run_queue_t *rq)
 }
 
 /* The thread a synchronous wake-up handed this CPU: it is READY but in no
- * queue. It runs next unless something of higher priority waits; then it
- * joins the queue like any other. */
-static thread_t *take_handoff_locked(percpu_t *cpu, run_queue_t *rq)
+ * queue. It runs next, on the giver's slice, unless something of higher
+ * priority waits or that slice is used up; then it joins the queue like
+ * any other. (Two threads handing the CPU to each other would otherwise
+ * keep it from the queue for ever: the slice's end preempts one of them
+ * just as it hands over.) */
+static thread_t *take_handoff_locked(percpu_t *cpu, run_queue_t *rq, bool slice_over)
 {
     thread_t *h = cpu->handoff;
     cpu->handoff = NULL;
     if (!h)
         return NULL;
-    if (rq->bitmap >> h->priority >> 1) { /* a higher level is non-empty */
+    if (slice_over || rq->bitmap >> h->priority >> 1) { /* a higher level is non-empty */
         enqueue_locked(rq, h);
         return NULL;
     }
@@ -187,7 +190,8 @@ static void schedule(void)
         prev->state = THREAD_READY;
         enqueue_locked(rq, prev);
     }
-    thread_t *next = take_handoff_locked(cpu, rq);
+    uint64_t now = clock_now_ns();
+    thread_t *next = take_handoff_locked(cpu, rq, prev->slice_end <= now);
     bool handed = next != NULL;
     if (!next)
         next = pick_locked(rq);
@@ -196,7 +200,6 @@ static void schedule(void)
     if (!next)
         next = rq->idle;
 
-    uint64_t now = clock_now_ns();
     next->state = THREAD_RUNNING;
     next->on_cpu = true;
     next->cpu = cpu->cpu_id;

@@ -12,6 +12,12 @@
  * checked like any other input: exact size, magic, version, a handle count
  * that matches what arrived. Strings are cut at their last byte, so an
  * unterminated one cannot run past its field.
+ *
+ * Handles that did not fit (`module *`, init's boot modules) follow in
+ * BOOTSTRAP_MORE_ARGS messages, all queued before the program starts: they
+ * are read here too, without waiting, and held like the first message's,
+ * up to LIBSYS_HANDLES_MAX in all (the rest are closed, with a log line).
+ * Anything else queued on the bootstrap channel is left for the program.
  */
 #include <string.h>
 
@@ -29,9 +35,14 @@ static char *boot_argv[ARGV_MAX + 1];
 static char *boot_env[ENV_ENTRIES_MAX + 1];
 
 /* The handles still held; taken ones are removed, keeping the order. */
-static handle_t held[CHAN_MAX_HANDLES];
-static const char *held_name[CHAN_MAX_HANDLES];
+static handle_t held[LIBSYS_HANDLES_MAX];
+static const char *held_name[LIBSYS_HANDLES_MAX];
 static size_t nheld;
+
+/* Names of the handles of the follow-up messages (the first message's stay
+ * in boot_msg). */
+static char more_names[LIBSYS_HANDLES_MAX - CHAN_MAX_HANDLES][BOOTSTRAP_NAME_MAX];
+static size_t nmore_names;
 
 static int is_space(char c)
 {
@@ -89,6 +100,42 @@ static int read_message(handle_t chan, handle_t *hs, uint32_t *nhs)
     return OK;
 }
 
+/* One more-handles message, if one is queued: OK, or ERR_SHOULD_WAIT when
+ * there is none (or the next message is something else, left queued). */
+static int read_more(handle_t chan)
+{
+    static bootstrap_msg_t msg;
+    handle_t hs[CHAN_MAX_HANDLES];
+    chan_sizes_t sz = {sizeof msg, CHAN_MAX_HANDLES};
+    int64_t err = sys_chan_read(chan, &msg, hs, &sz);
+    if (err == ERR_BUFFER_TOO_SMALL || err == ERR_PEER_CLOSED)
+        return ERR_SHOULD_WAIT; /* not ours: stays queued for the program */
+    if (err != OK)
+        return (int)err;
+    msg.args[BOOTSTRAP_ARGS_MAX - 1] = '\0';
+    if (sz.bytes != sizeof msg || msg.magic != BOOTSTRAP_MAGIC || msg.version != BOOTSTRAP_VERSION ||
+        msg.nhandles != sz.handles || strcmp(msg.args, BOOTSTRAP_MORE_ARGS) != 0) {
+        sys_debug_write("libsys: a malformed message on the bootstrap channel: dropped", 61);
+        for (uint32_t i = 0; i < sz.handles; i++)
+            sys_handle_close(hs[i]);
+        return OK;
+    }
+    for (uint32_t i = 0; i < sz.handles; i++) {
+        if (nheld == LIBSYS_HANDLES_MAX) {
+            sys_debug_write("libsys: too many bootstrap handles: the rest are closed", 55);
+            for (; i < sz.handles; i++)
+                sys_handle_close(hs[i]);
+            break;
+        }
+        char *name = more_names[nmore_names++];
+        memcpy(name, msg.handle_names[i], BOOTSTRAP_NAME_MAX);
+        name[BOOTSTRAP_NAME_MAX - 1] = '\0';
+        held[nheld] = hs[i];
+        held_name[nheld++] = name;
+    }
+    return OK;
+}
+
 int rt_bootstrap_read(handle_t chan, int *argc, char ***argv)
 {
     handle_t hs[CHAN_MAX_HANDLES];
@@ -110,6 +157,8 @@ int rt_bootstrap_read(handle_t chan, int *argc, char ***argv)
         held_name[i] = boot_msg.handle_names[i];
     }
     nheld = nhs;
+    while (read_more(chan) == OK)
+        ;
     *argc = split_args(boot_msg.args, boot_argv);
     *argv = boot_argv;
     return OK;
@@ -131,8 +180,12 @@ handle_t libsys_handle(const char *name)
 
 handle_t libsys_handle_take(const char *name)
 {
-    size_t i = find(name);
-    if (i == nheld)
+    return libsys_handle_take_at(find(name));
+}
+
+handle_t libsys_handle_take_at(size_t i)
+{
+    if (i >= nheld)
         return HANDLE_INVALID;
     handle_t h = held[i];
     memmove(&held[i], &held[i + 1], (nheld - i - 1) * sizeof held[0]);

@@ -4,10 +4,10 @@
  * boot modules with arguments, environment and handles, waits for them,
  * kills them and lists every process it knows, init's components included.
  *
- * Start-up: the boot modules come as "more handles" messages after the
- * bootstrap message (the manifest's `module *`; all queued before proc
- * runs, so reading until the queue is empty finds them all), and any vmo
- * in the bootstrap message itself counts too. The optional handle "init"
+ * Start-up: the boot modules are the vmos among the bootstrap handles
+ * (the manifest's `module *`, which libsys collects from the "more
+ * handles" messages after the bootstrap message, and `module NAME`
+ * lines). The optional handle "init"
  * is the channel init sends adopt events on. Then proc publishes "proc"
  * through its ns session and serves: one loop (cairn/loop.h) with the
  * clients (cairn/server.h), the "init" channel and one SIG_TERMINATED
@@ -34,45 +34,11 @@ static void add_module(const char *name, handle_t vmo)
     m->vmo = vmo;
 }
 
-/* One "more handles" message from the bootstrap channel: OK, ERR_SHOULD_WAIT
- * or ERR_PEER_CLOSED once there are no more, another error otherwise. */
-static int read_more(handle_t boot)
-{
-    static bootstrap_msg_t msg;
-    handle_t hs[CHAN_MAX_HANDLES];
-    chan_sizes_t sz = {sizeof msg, CHAN_MAX_HANDLES};
-    int64_t err = sys_chan_read(boot, &msg, hs, &sz);
-    if (err == ERR_BUFFER_TOO_SMALL) {
-        fprintf(stderr, "proc: an oversized message on the bootstrap channel\n");
-        return ERR_CORRUPT; /* it stays queued: stop reading */
-    }
-    if (err != OK)
-        return (int)err;
-    msg.args[BOOTSTRAP_ARGS_MAX - 1] = '\0';
-    if (sz.bytes != sizeof msg || msg.magic != BOOTSTRAP_MAGIC || msg.version != BOOTSTRAP_VERSION ||
-        msg.nhandles != sz.handles || strcmp(msg.args, BOOTSTRAP_MORE_ARGS) != 0) {
-        fprintf(stderr, "proc: ignoring a malformed message on the bootstrap channel (%u bytes, %u handles)\n",
-                sz.bytes, sz.handles);
-        for (uint32_t i = 0; i < sz.handles; i++)
-            sys_handle_close(hs[i]);
-        return OK;
-    }
-    for (uint32_t i = 0; i < sz.handles; i++) {
-        handle_info_t info;
-        msg.handle_names[i][BOOTSTRAP_NAME_MAX - 1] = '\0';
-        if (sys_handle_info(hs[i], &info) != OK || info.kind != KIND_VMO) {
-            fprintf(stderr, "proc: bootstrap handle '%s' is not a vmo: ignored\n", msg.handle_names[i]);
-            sys_handle_close(hs[i]);
-            continue;
-        }
-        add_module(msg.handle_names[i], hs[i]);
-    }
-    return OK;
-}
-
 static void read_modules(void)
 {
-    /* vmos of the bootstrap message itself (`module NAME` lines). */
+    /* Every vmo among the bootstrap handles: `module NAME` lines and
+     * `module *`, whose modules follow the bootstrap message (libsys reads
+     * those messages too, docs/libsys.md). */
     for (size_t i = 0; i < libsys_handle_count();) {
         const char *name;
         handle_t h = libsys_handle_at(i, &name);
@@ -80,17 +46,13 @@ static void read_modules(void)
         if (sys_handle_info(h, &info) == OK && info.kind == KIND_VMO) {
             char copy[BOOTSTRAP_NAME_MAX];
             snprintf(copy, sizeof copy, "%s", name);
-            add_module(copy, libsys_handle_take(copy));
+            /* By position: the boot module "init" shares its name with
+             * the channel "init". */
+            add_module(copy, libsys_handle_take_at(i));
         } else {
             i++;
         }
     }
-    handle_t boot = libsys_bootstrap_channel();
-    int err;
-    while ((err = read_more(boot)) == OK)
-        ;
-    if (err != ERR_SHOULD_WAIT && err != ERR_PEER_CLOSED)
-        fprintf(stderr, "proc: reading the boot modules: %s\n", cairn_error_name(err));
 }
 
 static int dispatch(srv_client_t *c, const void *msg, uint32_t n, const handle_t *hs, uint32_t nh)

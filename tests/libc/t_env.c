@@ -3,7 +3,8 @@
  * libc_test: the environment and libsys's spawn (cairn/spawn.h). As init
  * the program has an empty environment; it then starts a copy of itself
  * ("libc_test env-child") with an environment, a named channel and 17
- * more vmos (two "more handles" messages), and the child checks from the
+ * more vmos (two "more handles" messages, which the child's runtime
+ * collects with the first), and the child checks from the
  * inside what it got: argv, environ and getenv (entries without a name
  * dropped), setenv and unsetenv, its handle, and the later messages on its
  * bootstrap channel. It reports through the channel and its exit status.
@@ -99,29 +100,25 @@ int lt_env_child(int argc, char **argv)
     handle_info_t hi;
     if (result == HANDLE_INVALID || sys_handle_info(result, &hi) != OK || hi.kind != KIND_CHANNEL)
         return 6;
-    /* The more-handles messages: MORE vmos named m0, m1, ... in order. */
-    handle_t boot = libsys_bootstrap_channel();
-    static bootstrap_msg_t msg;
-    handle_t hs[CHAN_MAX_HANDLES];
-    uint32_t got = 0;
-    for (;;) {
-        chan_sizes_t sz = {sizeof msg, CHAN_MAX_HANDLES};
-        int64_t err = sys_chan_read(boot, &msg, hs, &sz);
-        if (err == ERR_PEER_CLOSED || err == ERR_SHOULD_WAIT)
-            break;
-        if (err != OK || sz.bytes != sizeof msg || msg.version != BOOTSTRAP_VERSION ||
-            strcmp(msg.args, BOOTSTRAP_MORE_ARGS) != 0 || msg.nhandles != sz.handles)
-            return 7;
-        for (uint32_t i = 0; i < sz.handles; i++) {
-            char name[BOOTSTRAP_NAME_MAX];
-            snprintf(name, sizeof name, "m%u", (unsigned)got);
-            if (strcmp(msg.handle_names[i], name) != 0 || sys_handle_info(hs[i], &hi) != OK || hi.kind != KIND_VMO)
-                return 8;
-            sys_handle_close(hs[i]);
-            got++;
-        }
+    /* The more-handles messages: MORE vmos named m0, m1, ... after the
+     * bootstrap message's own handle, in order, found by the runtime. */
+    if (libsys_handle_count() != 1 + MORE)
+        return 7;
+    for (uint32_t i = 0; i < MORE; i++) {
+        char name[BOOTSTRAP_NAME_MAX];
+        const char *got;
+        snprintf(name, sizeof name, "m%u", (unsigned)i);
+        handle_t h = libsys_handle_at(1 + i, &got);
+        if (strcmp(got, name) != 0 || h != libsys_handle(name) || sys_handle_info(h, &hi) != OK ||
+            hi.kind != KIND_VMO)
+            return 8;
     }
-    if (got != MORE)
+    /* Nothing else is left on the bootstrap channel. */
+    static bootstrap_msg_t msg;
+    chan_sizes_t sz = {sizeof msg, CHAN_MAX_HANDLES};
+    handle_t hs[CHAN_MAX_HANDLES];
+    int64_t err = sys_chan_read(libsys_bootstrap_channel(), &msg, hs, &sz);
+    if (err != ERR_SHOULD_WAIT && err != ERR_PEER_CLOSED)
         return 9;
     if (sys_chan_write(result, "env ok", 6, NULL, 0) != OK)
         return 10;

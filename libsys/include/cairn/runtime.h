@@ -22,6 +22,10 @@
 
 /* ---- bootstrap handles ----------------------------------------------- */
 
+/* Handles a program can receive at start: the bootstrap message's 16 and
+ * those of the BOOTSTRAP_MORE_ARGS messages after it (abi/bootstrap.h). */
+#define LIBSYS_HANDLES_MAX 256u
+
 /* The handle the bootstrap message carried under `name`, or HANDLE_INVALID
  * when there is none (or it was taken). The runtime keeps owning it. */
 handle_t libsys_handle(const char *name);
@@ -35,6 +39,10 @@ handle_t libsys_handle_take(const char *name);
  * NULL. HANDLE_INVALID for i out of range. */
 size_t libsys_handle_count(void);
 handle_t libsys_handle_at(size_t i, const char **name);
+
+/* Takes entry i (as libsys_handle_take, for names that repeat: a program
+ * may get a channel and a boot module of the same name). */
+handle_t libsys_handle_take_at(size_t i);
 
 /* The bootstrap channel itself (RDI at _start); the parent may send more
  * on it. The runtime does not close it. */

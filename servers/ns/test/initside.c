@@ -4,7 +4,8 @@
  * in servers/init). In tests/qemu/data/ns/manifest nstest has `module *`
  * and provides "proc", so:
  *   - every boot module follows its bootstrap message, read-only, in
- *     BOOTSTRAP_MORE_ARGS messages;
+ *     BOOTSTRAP_MORE_ARGS messages, which libsys collects with the first:
+ *     they are among its bootstrap handles;
  *   - its handle "init" carries proc.adopt events: init itself (parent 0,
  *     no MANAGE right), then every running component (parent init, with
  *     MANAGE), and later each restart (nspub's, here).
@@ -23,31 +24,29 @@ static const char *const modules[] = {"init", "manifest", "ns", "nspub", "nstest
 
 void test_modules(void)
 {
-    static bootstrap_msg_t msg;
-    handle_t boot = libsys_bootstrap_channel(), hs[CHAN_MAX_HANDLES];
-    uint32_t seen = 0, bad = 0, msgs = 0;
-    for (;;) {
-        chan_sizes_t sz = {sizeof msg, CHAN_MAX_HANDLES};
-        if (sys_chan_read(boot, &msg, hs, &sz) != OK)
-            break;
-        msgs++;
-        bool ok = sz.bytes == sizeof msg && msg.magic == BOOTSTRAP_MAGIC && msg.nhandles == sz.handles &&
-                  strcmp(msg.args, BOOTSTRAP_MORE_ARGS) == 0;
-        for (uint32_t i = 0; i < sz.handles; i++) {
-            handle_info_t info;
-            msg.handle_names[i][BOOTSTRAP_NAME_MAX - 1] = '\0';
-            bool vmo = sys_handle_info(hs[i], &info) == OK && info.kind == KIND_VMO &&
-                       (info.rights & (RIGHT_READ | RIGHT_MAP)) == (RIGHT_READ | RIGHT_MAP) &&
-                       !(info.rights & RIGHT_WRITE);
-            for (uint32_t k = 0; k < NMODULES; k++)
-                if (strcmp(msg.handle_names[i], modules[k]) == 0 && vmo)
-                    seen |= 1u << k;
-            sys_handle_close(hs[i]);
-        }
-        bad += !ok;
+    uint32_t seen = 0, bad = 0, vmos = 0;
+    for (size_t i = 0; i < libsys_handle_count(); i++) {
+        const char *name;
+        handle_t h = libsys_handle_at(i, &name);
+        handle_info_t info;
+        if (sys_handle_info(h, &info) != OK || info.kind != KIND_VMO)
+            continue; /* its channels: ns, init */
+        vmos++;
+        bool ro = (info.rights & (RIGHT_READ | RIGHT_MAP)) == (RIGHT_READ | RIGHT_MAP) && !(info.rights & RIGHT_WRITE);
+        bad += !ro;
+        for (uint32_t k = 0; k < NMODULES; k++)
+            if (strcmp(name, modules[k]) == 0 && ro)
+                seen |= 1u << k;
     }
-    verdict("module *: every boot module, read-only", msgs == 1 && bad == 0 && seen == (1u << NMODULES) - 1,
-            "%u messages, %u bad, modules seen %#x", msgs, bad, seen);
+    /* libsys left nothing else on the bootstrap channel. */
+    static bootstrap_msg_t msg;
+    handle_t hs[CHAN_MAX_HANDLES];
+    chan_sizes_t sz = {sizeof msg, CHAN_MAX_HANDLES};
+    int64_t rest = sys_chan_read(libsys_bootstrap_channel(), &msg, hs, &sz);
+    verdict("module *: every boot module, read-only", vmos == NMODULES && bad == 0 &&
+                                                          seen == (1u << NMODULES) - 1 &&
+                                                          (rest == ERR_SHOULD_WAIT || rest == ERR_PEER_CLOSED),
+            "%u vmos, %u not read-only, modules seen %#x, channel %d", vmos, bad, seen, (int)rest);
 }
 
 /* The adopt events received so far. */

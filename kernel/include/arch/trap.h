@@ -17,6 +17,12 @@ typedef struct trap_frame {
 } trap_frame_t;
 
 _Static_assert(sizeof(trap_frame_t) == 22 * 8, "trap frame layout must match isr.S");
+/* syscall/entry.S stores these by offset. */
+_Static_assert(__builtin_offsetof(trap_frame_t, r10) == 40 && __builtin_offsetof(trap_frame_t, r9) == 48 &&
+                   __builtin_offsetof(trap_frame_t, r8) == 56 && __builtin_offsetof(trap_frame_t, rbp) == 64 && __builtin_offsetof(trap_frame_t, rdi) == 72 &&
+                   __builtin_offsetof(trap_frame_t, rsi) == 80 && __builtin_offsetof(trap_frame_t, rdx) == 88 &&
+                   __builtin_offsetof(trap_frame_t, rax) == 112 && __builtin_offsetof(trap_frame_t, vector) == 120,
+               "syscall/entry.S frame offsets");
 
 void idt_init(void);
 void idt_load(void);

@@ -152,7 +152,9 @@ def run(args):
     if not Path(args.iso).exists():
         raise Failure(STATUS_SYSTEM, f"{args.iso} does not exist: build first")
     nonce = secrets.token_hex(4)
-    cfg = {"machine": args.machine, "smp": str(args.smp), "mem": args.mem, "cpu": "max"}
+    # tcg single: the system's pci server changes PCI decoding, on which
+    # QEMU 7.2's multi-threaded TCG can crash (tools/testrun.py --help).
+    cfg = {"machine": args.machine, "smp": str(args.smp), "mem": args.mem, "cpu": "max", "tcg": "single"}
     serial = Serial(testrun.qemu_command(args.iso, cfg, None), args.verbose)
     deadline = time.monotonic() + args.timeout
     prompt_rx = re.escape(PROMPT)

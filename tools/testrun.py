@@ -36,6 +36,14 @@ QEMU runs are described by tests/qemu/*.test files (INI). Keys of [test]:
     machines, smp, mem, cpu
                 space-separated lists; the run repeats for every combination
                 (defaults: "q35 pc", "1", "128M", "max")
+    tcg         "single": all virtual CPUs on one host thread
+                (-accel tcg,thread=single) instead of one thread each. For
+                systems that change PCI decoding while other CPUs run: QEMU
+                7.2's multi-threaded TCG can then crash in
+                memory_region_dispatch_write (a stale memory region after
+                the change; seen as QEMU dying of SIGSEGV in smp runs of the
+                pci server). The guest still has every CPU; only QEMU's
+                threads differ.
     devices     extra QEMU devices, one per line, each passed as
                 "-device LINE" (e.g. "edu", or "pcie-root-port,id=rp" and
                 then "edu,bus=rp" on q35)
@@ -105,7 +113,7 @@ def run_ctest(build_dir, label):
 # ---------------------------------------------------------------- QEMU runs
 
 KNOWN_KEYS = {"iso", "cmdline", "modules", "expect", "forbid", "panic", "exit", "until", "timeout", "outcome",
-              "caught", "machines", "smp", "mem", "cpu", "ktests", "monitor", "input", "devices"}
+              "caught", "machines", "smp", "mem", "cpu", "ktests", "monitor", "input", "devices", "tcg"}
 
 
 class Spec:
@@ -139,6 +147,9 @@ class Spec:
         self.mem = t.get("mem", "128M").split()
         self.cpu = t.get("cpu", "max").split()
         self.devices = [l.strip() for l in t.get("devices", "").splitlines() if l.strip()]
+        self.tcg = t.get("tcg", "").strip()
+        if self.tcg not in ("", "single"):
+            raise ValueError(f"{path}: tcg must be single (or absent)")
         self.ktests = t.getboolean("ktests", False)
         trigger, _, command = t.get("monitor", "").partition("=>")
         self.monitor = (trigger.strip(), command.strip()) if command.strip() else None
@@ -155,7 +166,7 @@ class Spec:
 
     def configs(self):
         for m, s, mem, cpu in itertools.product(self.machines, self.smp, self.mem, self.cpu):
-            yield {"machine": m, "smp": s, "mem": mem, "cpu": cpu, "devices": self.devices}
+            yield {"machine": m, "smp": s, "mem": mem, "cpu": cpu, "devices": self.devices, "tcg": self.tcg}
 
 
 def config_label(spec, cfg):
@@ -196,7 +207,8 @@ def make_iso(spec, kernel, iso_dir):
 
 def qemu_command(iso, cfg, monitor_sock):
     monitor = f"unix:{monitor_sock},server=on,wait=off" if monitor_sock else "none"
-    return ["qemu-system-x86_64", "-accel", "tcg", "-machine", cfg["machine"], "-m", cfg["mem"],
+    accel = "tcg,thread=single" if cfg.get("tcg") == "single" else "tcg"
+    return ["qemu-system-x86_64", "-accel", accel, "-machine", cfg["machine"], "-m", cfg["mem"],
             "-smp", cfg["smp"], "-cpu", cfg["cpu"], "-display", "none", "-serial", "stdio",
             "-monitor", monitor, "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
             "-cdrom", str(iso), "-boot", "d"] + [a for d in cfg.get("devices", ()) for a in ("-device", d)]

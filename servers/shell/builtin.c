@@ -260,12 +260,15 @@ static int cmd_services(sh_t *sh, int argc, char **argv, bool bg)
 
 static const sh_builtin_t builtins[] = {
     {"acpi", sh_cmd_acpi, "acpi", "the firmware's ACPI tables: CPUs, interrupts, ECAM, HPET, power"},
+    {"devices", sh_cmd_devices, "devices [unbind|kill BB:DD.F]", "PCI functions, their drivers (devmgr), state, restarts"},
     {"echo", cmd_echo, "echo [WORD...]", "print the words"},
+    {"edu", sh_cmd_edu, "edu id | fact N | dma [PATTERN]", "ask the edu driver (QEMU's edu device)"},
     {"exit", cmd_exit, "exit [STATUS]", "leave the shell (init starts a new one)"},
     {"handles", cmd_handles, "handles PID", "a process's handles: value, type, rights, object"},
     {"help", cmd_help, "help [COMMAND]", "this list"},
     {"kill", cmd_kill, "kill PID...", "kill processes"},
     {"log", sh_cmd_log, "log [LINES]", "the kernel log (its last LINES lines)"},
+    {"lspci", sh_cmd_lspci, "lspci [-v]", "PCI functions: address, ids, class, name, driver (-v: BARs, capabilities, interrupts)"},
     {"mem", sh_cmd_mem, "mem", "memory: total, used, free"},
     {"poweroff", sh_cmd_poweroff, "poweroff", "switch the machine off (ACPI S5)"},
     {"ps", cmd_ps, "ps", "processes: pid, parent, state, cpu, memory, threads, handles"},

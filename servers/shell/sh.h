@@ -105,4 +105,11 @@ int sh_cmd_reboot(sh_t *sh, int argc, char **argv, bool background);
 int sh_cmd_mem(sh_t *sh, int argc, char **argv, bool background);
 int sh_cmd_uptime(sh_t *sh, int argc, char **argv, bool background);
 
+/* ---- PCI (pci.c: lspci through the pci server) ---- */
+int sh_cmd_lspci(sh_t *sh, int argc, char **argv, bool background);
+
+/* ---- devices (dev.c: devmgr and the edu driver) ---- */
+int sh_cmd_devices(sh_t *sh, int argc, char **argv, bool background);
+int sh_cmd_edu(sh_t *sh, int argc, char **argv, bool background);
+
 #endif

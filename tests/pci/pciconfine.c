@@ -120,6 +120,8 @@ int main(int argc, char **argv)
     pci_irq_mode_result_t mode;
     CHECK("irq_mode_listed", pci_irq_mode(pci, addr, &mode, dl()) == OK && mode.mode == 2 && mode.vectors == 1);
     CHECK("irq_twice", pcidev_irq(dev, 0, 1, 0, &irq, dl()) == ERR_ALREADY_EXISTS);
+    /* Only what was granted: one vector, so no interrupt number 1. */
+    CHECK("irq_not_granted", pcidev_irq(dev, 1, 1, 0, &irq, dl()) == ERR_OUT_OF_RANGE);
 
     /* A child maps BAR 0 and reads it until the unbind revokes it. */
     handle_t mine, theirs, proc = HANDLE_INVALID;

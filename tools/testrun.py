@@ -50,7 +50,18 @@ QEMU runs are described by tests/qemu/*.test files (INI). Keys of [test]:
     A line of a list that starts with "#" is a comment to the INI reader:
     write [#] in patterns that start with it.
     monitor     "REGEX => COMMAND": once REGEX appears in the log, send
-                COMMAND to QEMU's human monitor (e.g. "waiting => nmi")
+                COMMAND to QEMU's human monitor (e.g. "waiting => nmi"); the
+                monitor's answer (up to its next prompt, 10 s at most) goes
+                into the log after the serial output, each line prefixed
+                "monitor: ". The command is
+                sent before until is checked, so one pattern can be both.
+    check       a named comparison of the log, failing the run on a mismatch:
+                "lspci-vs-info-pci": the guest shell's `lspci` lines
+                ("bb:dd.f vvvv:dddd cccc ...") and QEMU's own `info pci` (a
+                monitor answer in the log) must list the same functions with
+                the same vendor:device pairs, and the same class codes
+                (QEMU prints a class as a name from its table, or as
+                "Class NNNN" in decimal: a name matches the codes it has)
     input       lines "REGEX => TEXT": once REGEX appears in the log, type
                 TEXT on the serial line (escapes: \\r \\n \\t \\xHH), in order
     ktests      "yes" to count each "ktest: PASS/FAIL name" line of the log as
@@ -113,7 +124,8 @@ def run_ctest(build_dir, label):
 # ---------------------------------------------------------------- QEMU runs
 
 KNOWN_KEYS = {"iso", "cmdline", "modules", "expect", "forbid", "panic", "exit", "until", "timeout", "outcome",
-              "caught", "machines", "smp", "mem", "cpu", "ktests", "monitor", "input", "devices", "tcg"}
+              "caught", "machines", "smp", "mem", "cpu", "ktests", "monitor", "input", "devices", "tcg",
+              "check"}
 
 
 class Spec:
@@ -153,6 +165,10 @@ class Spec:
         self.ktests = t.getboolean("ktests", False)
         trigger, _, command = t.get("monitor", "").partition("=>")
         self.monitor = (trigger.strip(), command.strip()) if command.strip() else None
+        self.checks = t.get("check", "").split()
+        for c in self.checks:
+            if c not in CHECKS:
+                raise ValueError(f"{path}: unknown check {c} (known: {', '.join(sorted(CHECKS))})")
         self.inputs = []
         for line in t.get("input", "").splitlines():
             if not line.strip():
@@ -214,12 +230,36 @@ def qemu_command(iso, cfg, monitor_sock):
             "-cdrom", str(iso), "-boot", "d"] + [a for d in cfg.get("devices", ()) for a in ("-device", d)]
 
 
+def read_until_prompt(s, deadline):
+    """Reads the monitor socket up to its next "(qemu) " prompt (or deadline)."""
+    data = b""
+    while not data.endswith(b"(qemu) ") and time.monotonic() < deadline:
+        s.settimeout(max(0.05, deadline - time.monotonic()))
+        try:
+            chunk = s.recv(4096)
+        except socket.timeout:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def send_monitor(sock_path, command):
+    """Sends command to QEMU's human monitor; returns its answer as text."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.settimeout(5)
         s.connect(str(sock_path))
+        read_until_prompt(s, time.monotonic() + 5)  # the banner and first prompt
         s.sendall(command.encode() + b"\n")
-        time.sleep(0.2)  # let QEMU read it before the connection closes
+        answer = read_until_prompt(s, time.monotonic() + 10)
+    text = re.sub(rb"\x1b\[[0-9;]*[A-Za-z]", b"", answer).decode("utf-8", "replace").replace("\r", "")
+    lines = text.split("\n")
+    if lines and lines[-1].strip() == "(qemu)":
+        lines.pop()  # the next prompt
+    if lines and lines[0].strip().endswith(command):
+        lines.pop(0)  # the monitor's echo of the command
+    return lines
 
 
 def run_qemu(cmd, timeout, until, log_path, monitor=None, monitor_sock=None, inputs=()):
@@ -238,12 +278,22 @@ def run_qemu(cmd, timeout, until, log_path, monitor=None, monitor_sock=None, inp
     deadline = time.monotonic() + timeout
     until_re = re.compile(until) if until else None
     monitor_re = re.compile(monitor[0]) if monitor else None
+    # The monitor's answers go after the serial output, not into it: the
+    # serial line may be in the middle of a line when the answer comes.
+    monitor_out = []
     ended = "exit"
     while proc.poll() is None:
         if time.monotonic() > deadline:
             ended = "timeout"
             break
         text = b"".join(chunks).decode("utf-8", "replace")
+        if monitor_re and monitor_re.search(text):
+            monitor_re = None
+            try:
+                lines = send_monitor(monitor_sock, monitor[1])
+                monitor_out += [f"monitor: {l}\n" for l in [f"(qemu) {monitor[1]}"] + lines]
+            except OSError as e:
+                monitor_out.append(f"[testrun: cannot reach the QEMU monitor: {e}]\n")
         if until_re and until_re.search(text):
             ended = "until"
             break
@@ -253,18 +303,14 @@ def run_qemu(cmd, timeout, until, log_path, monitor=None, monitor_sock=None, inp
                 proc.stdin.flush()
             except OSError as e:
                 chunks.append(f"\n[testrun: cannot type on the serial line: {e}]\n".encode())
-        if monitor_re and monitor_re.search(text):
-            monitor_re = None
-            try:
-                send_monitor(monitor_sock, monitor[1])
-            except OSError as e:
-                chunks.append(f"\n[testrun: cannot reach the QEMU monitor: {e}]\n".encode())
         time.sleep(0.05)
     if proc.poll() is None:
         proc.kill()
     proc.wait()
     t.join(timeout=5)
     text = b"".join(chunks).decode("utf-8", "replace").replace("\r", "")
+    if monitor_out:
+        text += ("" if text.endswith("\n") else "\n") + "".join(monitor_out)
     Path(log_path).write_text(text)
     return text, (proc.returncode if ended == "exit" else None), ended
 
@@ -273,9 +319,74 @@ def missing_patterns(spec, text):
     return [f"missing /{pat}/" for pat in spec.expect if not re.search(pat, text)]
 
 
+# ---------------------------------------------------------------- checks
+
+# QEMU's class names (hw/pci/pci.c, pci_class_descriptions): `info pci`
+# prints the name when the class code is in this table, "Class NNNN"
+# (decimal) otherwise. Some names stand for more than one code.
+QEMU_CLASS_NAMES = {
+    0x0001: "VGA controller", 0x0100: "SCSI controller", 0x0101: "IDE controller",
+    0x0102: "Floppy controller", 0x0103: "IPI controller", 0x0104: "RAID controller",
+    0x0106: "SATA controller", 0x0107: "SAS controller", 0x0180: "Storage controller",
+    0x0200: "Ethernet controller", 0x0201: "Token Ring controller", 0x0202: "FDDI controller",
+    0x0203: "ATM controller", 0x0280: "Network controller", 0x0300: "VGA controller",
+    0x0301: "XGA controller", 0x0302: "3D controller", 0x0380: "Display controller",
+    0x0400: "Video controller", 0x0401: "Audio controller", 0x0402: "Phone",
+    0x0403: "Audio controller", 0x0480: "Multimedia controller", 0x0500: "RAM controller",
+    0x0501: "Flash controller", 0x0580: "Memory controller", 0x0600: "Host bridge",
+    0x0601: "ISA bridge", 0x0602: "EISA bridge", 0x0603: "MC bridge", 0x0604: "PCI bridge",
+    0x0605: "PCMCIA bridge", 0x0606: "NUBUS bridge", 0x0607: "CARDBUS bridge",
+    0x0608: "RACEWAY bridge", 0x0680: "Bridge", 0x0700: "Serial port", 0x0701: "Parallel port",
+    0x0800: "Interrupt controller", 0x0801: "DMA controller", 0x0802: "Timer", 0x0803: "RTC",
+    0x0900: "Keyboard", 0x0901: "Pen", 0x0902: "Mouse", 0x0A00: "Dock station",
+    0x0B00: "i386 cpu", 0x0c00: "Firewire controller", 0x0c01: "Access bus controller",
+    0x0c02: "SSA controller", 0x0c03: "USB controller", 0x0c04: "Fibre channel controller",
+    0x0c05: "SMBus",
+}
+LSPCI_LINE = re.compile(r"^([0-9a-f]{2}):([0-9a-f]{2})\.([0-7]) ([0-9a-f]{4}):([0-9a-f]{4}) ([0-9a-f]{4}) ", re.M)
+INFO_PCI_FUNC = re.compile(r"^monitor:\s+Bus\s+(\d+), device\s+(\d+), function (\d+):\n"
+                           r"monitor:\s+(.*?): PCI device ([0-9a-f]{4}):([0-9a-f]{4})$", re.M)
+
+
+def check_lspci_vs_info_pci(text):
+    """The guest's lspci against QEMU's info pci; returns failure reasons."""
+    guest = {}
+    for m in LSPCI_LINE.finditer(text):
+        bdf = tuple(int(g, 16) for g in m.group(1, 2, 3))
+        guest[bdf] = (m.group(4), m.group(5), int(m.group(6), 16))
+    qemu = {}
+    for m in INFO_PCI_FUNC.finditer(text):
+        bdf = tuple(int(g) for g in m.group(1, 2, 3))
+        qemu[bdf] = (m.group(5), m.group(6), m.group(4))
+    if not guest:
+        return ["check lspci-vs-info-pci: no lspci lines in the log"]
+    if not qemu:
+        return ["check lspci-vs-info-pci: no `info pci` answer from the monitor in the log"]
+    fmt = lambda b: f"{b[0]:02x}:{b[1]:02x}.{b[2]}"
+    reasons = []
+    for bdf in sorted(set(qemu) - set(guest)):
+        reasons.append(f"{fmt(bdf)} {':'.join(qemu[bdf][:2])} ({qemu[bdf][2]}) is in info pci but not in lspci")
+    for bdf in sorted(set(guest) - set(qemu)):
+        reasons.append(f"{fmt(bdf)} {':'.join(guest[bdf][:2])} is in lspci but not in info pci")
+    for bdf in sorted(set(guest) & set(qemu)):
+        (gv, gd, gclass), (qv, qd, qclass) = guest[bdf], qemu[bdf]
+        if (gv, gd) != (qv, qd):
+            reasons.append(f"{fmt(bdf)}: lspci says {gv}:{gd}, info pci {qv}:{qd}")
+        m = re.fullmatch(r"Class (\d+)", qclass)
+        ok = gclass == int(m.group(1)) if m else QEMU_CLASS_NAMES.get(gclass) == qclass
+        if not ok:
+            reasons.append(f"{fmt(bdf)}: lspci says class {gclass:04x}, info pci '{qclass}'")
+    return [f"check lspci-vs-info-pci: {r}" for r in reasons]
+
+
+CHECKS = {"lspci-vs-info-pci": check_lspci_vs_info_pci}
+
+
 def judge(spec, text, status, ended):
     """Returns (outcome, reasons): outcome is pass, fail or timeout."""
     reasons = missing_patterns(spec, text)
+    for c in spec.checks:
+        reasons += CHECKS[c](text)
     for pat in spec.forbid:
         m = re.search(pat, text)
         if m:

@@ -204,12 +204,10 @@ static int edu_init(drv_t *d)
         fprintf(stderr, "edu: identification register %#x: not an edu device\n", rd(e, EDU_REG_ID));
         return ERR_NOT_SUPPORTED;
     }
-    if ((err = drv_dma_alloc(d, 2 * EDU_DMA_BYTES, &e->dma)) != OK)
+    if ((err = drv_dma_alloc_below(d, 2 * EDU_DMA_BYTES, EDU_DMA_MASK, &e->dma)) != OK) {
+        fprintf(stderr, "edu: no DMA buffer within the device's reach (below %#llx): %s\n",
+                (unsigned long long)EDU_DMA_MASK, cairn_error_name(err));
         return err;
-    if (e->dma.phys + e->dma.size > EDU_DMA_MASK) {
-        fprintf(stderr, "edu: DMA buffer at %#llx is out of the device's reach\n",
-                (unsigned long long)e->dma.phys);
-        return ERR_NOT_SUPPORTED;
     }
     if ((err = drv_irqs(d, 1, DRV_ALLOW(DRV_IRQ_MSI) | DRV_ALLOW(DRV_IRQ_INTX), &granted)) != OK)
         return err;

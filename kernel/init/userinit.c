@@ -102,7 +102,10 @@ static int add_root_resources(message_t *msg, bootstrap_msg_t *b)
     } roots[] = {{"mmio", RESOURCE_MMIO}, {"irq", RESOURCE_IRQ}, {"ioport", RESOURCE_IOPORT}, {"dma", RESOURCE_DMA},
                  {"log", RESOURCE_LOG}, {"msi", RESOURCE_MSI}};
     for (size_t i = 0; i < ARRAY_SIZE(roots); i++) {
-        uint64_t len = roots[i].kind == RESOURCE_MMIO     ? 1ull << cpu_features.phys_bits
+        /* DMA: the physical addresses its contiguous vmos may lie in (a
+         * driver narrows it to its device's reach). */
+        uint64_t len = roots[i].kind == RESOURCE_MMIO || roots[i].kind == RESOURCE_DMA
+                           ? 1ull << cpu_features.phys_bits
                        : roots[i].kind == RESOURCE_IRQ    ? MAX(ioapic_gsi_count(), (size_t)1)
                        : roots[i].kind == RESOURCE_IOPORT ? IOPORT_MAX
                        : roots[i].kind == RESOURCE_MSI    ? MSI_MAX

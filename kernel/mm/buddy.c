@@ -188,6 +188,34 @@ void buddy_add_range(buddy_t *b, paddr_t start, paddr_t end)
     }
 }
 
+/* Takes free block pa of order o and splits it down to `order`. */
+static void take_block(buddy_t *b, paddr_t pa, unsigned o, unsigned order)
+{
+    list_remove(b, pa, o);
+    /* Split: keep the lower half, free the upper halves. */
+    while (o > order) {
+        o--;
+        list_push(b, pa + block_bytes(o), o);
+    }
+    b->free_pages -= (size_t)1 << order;
+}
+
+int buddy_alloc_below(buddy_t *b, unsigned order, paddr_t limit, paddr_t *out)
+{
+    if (order > BUDDY_MAX_ORDER)
+        return ERR_INVALID_ARGS;
+    for (unsigned o = order; o <= BUDDY_MAX_ORDER; o++) {
+        for (paddr_t pa = b->free_head[o]; pa != BUDDY_NIL; pa = node_at(b, pa)->next) {
+            if (pa < limit && limit - pa >= block_bytes(order)) {
+                take_block(b, pa, o, order);
+                *out = pa;
+                return OK;
+            }
+        }
+    }
+    return ERR_NO_MEMORY;
+}
+
 int buddy_alloc(buddy_t *b, unsigned order, paddr_t *out)
 {
     unsigned o = order;

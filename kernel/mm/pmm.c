@@ -171,6 +171,16 @@ int pmm_alloc_zeroed(unsigned order, paddr_t *out)
     return err;
 }
 
+int pmm_alloc_zeroed_below(unsigned order, paddr_t limit, paddr_t *out)
+{
+    uint64_t fl = spin_lock_irqsave(&pmm_lock);
+    int err = buddy_alloc_below(&zone, order, limit, out);
+    spin_unlock_irqrestore(&pmm_lock, fl);
+    if (err == OK)
+        memset(phys_to_virt(*out), 0, PAGE_SIZE << order);
+    return err;
+}
+
 void pmm_free(paddr_t pa, unsigned order)
 {
     uint64_t fl = spin_lock_irqsave(&pmm_lock);

@@ -80,7 +80,9 @@ static int alloc_pages(vmo_t *v)
         while ((PAGE_SIZE << order) < v->size)
             order++;
         v->order = order;
-        return pmm_alloc_zeroed(order, &v->base) == OK ? OK : ERR_NO_MEMORY;
+        int err = v->phys_limit ? pmm_alloc_zeroed_below(order, v->phys_limit, &v->base)
+                                : pmm_alloc_zeroed(order, &v->base);
+        return err == OK ? OK : ERR_NO_MEMORY;
     }
     v->pages = kmalloc(v->npages * sizeof(paddr_t));
     if (!v->pages)
@@ -113,7 +115,7 @@ static vmo_t *vmo_new(vmo_kind_t kind, uint64_t size)
     return v;
 }
 
-int vmo_create(struct process *charge_to, uint64_t size, uint32_t flags, vmo_t **out)
+static int create(struct process *charge_to, uint64_t size, uint32_t flags, paddr_t phys_limit, vmo_t **out)
 {
     if (size == 0 || size > VMO_MAX_SIZE || (flags & ~VMO_CONTIGUOUS))
         return ERR_INVALID_ARGS;
@@ -129,6 +131,7 @@ int vmo_create(struct process *charge_to, uint64_t size, uint32_t flags, vmo_t *
     if (!v)
         goto fail;
     v->charge = charge;
+    v->phys_limit = phys_limit;
     if (alloc_pages(v) != OK)
         goto fail_vmo;
     obj_init(&v->obj, OBJ_VMO);
@@ -145,6 +148,16 @@ fail:
     if (charge_to)
         process_uncharge_memory(charge_to, charge);
     return ERR_NO_MEMORY;
+}
+
+int vmo_create(struct process *charge_to, uint64_t size, uint32_t flags, vmo_t **out)
+{
+    return create(charge_to, size, flags, 0, out);
+}
+
+int vmo_create_contiguous_below(struct process *charge_to, uint64_t size, paddr_t phys_limit, vmo_t **out)
+{
+    return create(charge_to, size, VMO_CONTIGUOUS, phys_limit, out);
 }
 
 int vmo_create_physical(paddr_t base, uint64_t size, uint32_t cache, vmo_t **out)

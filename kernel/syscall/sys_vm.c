@@ -79,11 +79,14 @@ int64_t sys_vmo_create_contiguous(uint64_t rh, uint64_t size, uint64_t out, uint
     if (err != OK)
         return err;
     bool dma = r->kind == RESOURCE_DMA;
+    /* The block ends inside the resource's range: a DMA resource narrowed
+     * to [0, 2^28) gives memory a 28-bit device reaches. */
+    uint64_t limit = r->base + r->len < r->base ? 0 : r->base + r->len;
     obj_unref(&r->obj);
     if (!dma)
         return ERR_ACCESS_DENIED;
     vmo_t *v;
-    if ((err = vmo_create(p, size, VMO_CONTIGUOUS, &v)) != OK)
+    if ((err = vmo_create_contiguous_below(p, size, limit, &v)) != OK)
         return err;
     return syscall_give_anchored_handle(&v->obj, VMO_RIGHTS | RIGHT_DMA, (handle_t)rh, &v->anchor, out);
 }

@@ -135,14 +135,15 @@ int drv_irq_mask(drv_t *d, uint32_t index, bool masked)
     return (int)sys_irq_mask(d->irq[index].h, masked ? 1 : 0);
 }
 
-int drv_dma_alloc(drv_t *d, uint64_t size, drv_dma_t *out)
+/* A contiguous buffer from DMA resource `res`, mapped. */
+static int dma_alloc_from(handle_t res, uint64_t size, drv_dma_t *out)
 {
     memset(out, 0, sizeof *out);
     out->vmo = HANDLE_INVALID;
-    if (d->dma_res == HANDLE_INVALID)
+    if (res == HANDLE_INVALID)
         return ERR_ACCESS_DENIED;
     uint64_t len = (size + PAGE - 1) & ~(PAGE - 1), addr = 0;
-    int64_t err = sys_vmo_create_contiguous(d->dma_res, len, &out->vmo);
+    int64_t err = sys_vmo_create_contiguous(res, len, &out->vmo);
     if (err == OK)
         err = sys_vmo_get_phys(out->vmo, &out->phys);
     if (err == OK)
@@ -156,6 +157,27 @@ int drv_dma_alloc(drv_t *d, uint64_t size, drv_dma_t *out)
     out->va = (void *)(uintptr_t)addr;
     out->size = len;
     return OK;
+}
+
+int drv_dma_alloc(drv_t *d, uint64_t size, drv_dma_t *out)
+{
+    return dma_alloc_from(d->dma_res, size, out);
+}
+
+int drv_dma_alloc_below(drv_t *d, uint64_t size, uint64_t limit, drv_dma_t *out)
+{
+    handle_t narrow = HANDLE_INVALID;
+    if (d->dma_res == HANDLE_INVALID)
+        return dma_alloc_from(HANDLE_INVALID, size, out);
+    int err = (int)sys_resource_derive(d->dma_res, RESOURCE_DMA, 0, limit, &narrow);
+    if (err != OK)
+        return err;
+    err = dma_alloc_from(narrow, size, out);
+    /* On OK the narrowed resource stays: the buffer's handle descends from
+     * it, so a revoke of the driver's DMA resource reaches the buffer. */
+    if (err != OK)
+        sys_handle_close(narrow);
+    return err;
 }
 
 void drv_dma_free(drv_dma_t *b)

@@ -160,6 +160,28 @@ UTEST(irq_from_the_pit)
     return 0;
 }
 
+/* A DMA resource narrowed to low addresses gives blocks inside its range
+ * (for devices that reach only those), and none when nothing fits. */
+UTEST(contiguous_vmo_within_dma_range)
+{
+    handle_t low, tiny, v[4];
+    uint64_t pa;
+    UT_EQ(sys_resource_derive(ut_named("dma"), RESOURCE_DMA, 0, 16u << 20, &low), OK);
+    for (int i = 0; i < 4; i++) {
+        UT_EQ(sys_vmo_create_contiguous(low, 2 * 4096, &v[i]), OK);
+        UT_EQ(sys_vmo_get_phys(v[i], &pa), OK);
+        UT_CHECK(pa + 2 * 4096 <= (16u << 20));
+    }
+    for (int i = 0; i < 4; i++)
+        UT_EQ(sys_handle_close(v[i]), OK);
+    /* [0, 4 KiB) cannot hold an 8 KiB block. */
+    UT_EQ(sys_resource_derive(ut_named("dma"), RESOURCE_DMA, 0, 4096, &tiny), OK);
+    UT_EQ(sys_vmo_create_contiguous(tiny, 8192, &v[0]), ERR_NO_MEMORY);
+    UT_EQ(sys_handle_close(tiny), OK);
+    UT_EQ(sys_handle_close(low), OK);
+    return 0;
+}
+
 /* Contiguous vmos need the DMA resource; their physical address needs
  * RIGHT_DMA; revoking the resource takes the vmo handle back. */
 UTEST(contiguous_vmo_needs_dma_resource)

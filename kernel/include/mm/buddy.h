@@ -61,6 +61,11 @@ void buddy_add_range(buddy_t *b, paddr_t start, paddr_t end);
  */
 int buddy_alloc(buddy_t *b, unsigned order, paddr_t *out);
 
+/* The same, for a block that ends at or below `limit` (a device that
+ * reaches only low addresses): the free lists are searched, lowest order
+ * first, for a block whose lower 2^order frames fit. */
+int buddy_alloc_below(buddy_t *b, unsigned order, paddr_t limit, paddr_t *out);
+
 /*
  * Returns a block; it merges with free buddies. pa must be an allocated,
  * naturally aligned block of 2^order managed frames (it may be a part of a

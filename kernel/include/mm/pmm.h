@@ -24,6 +24,9 @@ void pmm_add_high_memory(void);
 
 int pmm_alloc(unsigned order, paddr_t *out);  /* OK or ERR_NO_MEMORY */
 int pmm_alloc_zeroed(unsigned order, paddr_t *out);
+/* A zeroed block ending at or below `limit` (contiguous DMA vmos made from
+ * a DMA resource narrowed to a device's reach). OK or ERR_NO_MEMORY. */
+int pmm_alloc_zeroed_below(unsigned order, paddr_t limit, paddr_t *out);
 void pmm_free(paddr_t pa, unsigned order);
 
 size_t pmm_free_pages(void);

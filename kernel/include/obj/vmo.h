@@ -50,6 +50,7 @@ typedef struct vmo {
     paddr_t *pages;             /* anonymous: npages entries */
     paddr_t base;               /* contiguous, physical: the first byte */
     unsigned order;             /* contiguous: block order */
+    paddr_t phys_limit;         /* contiguous: end its block below this (0: anywhere) */
     uint32_t cache;             /* VMO_CACHE_* (write-back but for physical vmos) */
     struct process *charged;    /* quota owner (a reference) */
     spinlock_t lock;            /* protects mappings, revoked */
@@ -60,6 +61,8 @@ typedef struct vmo {
 } vmo_t;
 
 int vmo_create(struct process *charge_to, uint64_t size, uint32_t flags, vmo_t **out);
+/* A contiguous vmo whose block ends at or below phys_limit (0: anywhere). */
+int vmo_create_contiguous_below(struct process *charge_to, uint64_t size, paddr_t phys_limit, vmo_t **out);
 /* A physical vmo over [base, base + size) (page aligned; memtype_check
  * passed). ERR_NO_MEMORY, or ERR_ALREADY_EXISTS when a live physical vmo
  * maps part of the range with another cache policy. */

@@ -130,6 +130,11 @@ int drv_irq_mask(drv_t *d, uint32_t index, bool masked);
 /* A DMA buffer of `size` bytes (the manifest must grant `dma`):
  * ERR_ACCESS_DENIED without it. */
 int drv_dma_alloc(drv_t *d, uint64_t size, drv_dma_t *out);
+/* The same for a device that reaches only physical addresses below
+ * `limit` (the edu: 2^28): the buffer comes from the driver's DMA resource
+ * narrowed to [0, limit), which the kernel allocates within.
+ * ERR_NO_MEMORY when no free block fits. */
+int drv_dma_alloc_below(drv_t *d, uint64_t size, uint64_t limit, drv_dma_t *out);
 void drv_dma_free(drv_dma_t *b);
 
 /* Configuration space of the device (pcidev.config_read/config_write). */

@@ -169,11 +169,6 @@ void process_terminate(process_t *p, int code, uint32_t reason)
         finalize(p);
 }
 
-bool process_dying(process_t *p)
-{
-    return __atomic_load_n(&p->dead, __ATOMIC_SEQ_CST);
-}
-
 void process_get_info(process_t *p, process_info_t *info)
 {
     uint64_t fl = spin_lock_irqsave(&p->lock);

@@ -47,11 +47,6 @@ struct process *current_process(void)
     return sched_current()->proc;
 }
 
-static inline bool dying(const process_t *p)
-{
-    return __atomic_load_n(&p->dead, __ATOMIC_SEQ_CST);
-}
-
 /* Every system call from user mode comes here (entry.S): only user threads
  * make them, so the thread has a process. After the call: a dying process's
  * thread ends here; a pending reschedule happens; the I/O bitmap follows
@@ -65,14 +60,14 @@ void syscall_dispatch(trap_frame_t *f)
     f->rax = (uint64_t)ret;
     percpu_t *cpu = this_cpu();
     process_t *p = cpu->current->proc;
-    if (dying(p))
+    if (process_dying(p))
         thread_exit(0);
     intr_disable();
     if (cpu->need_resched) {
         sched_preempt_point();
         cpu = this_cpu(); /* we may have moved */
         /* Killed while we were preempted: do not return to user mode. */
-        if (dying(p))
+        if (process_dying(p))
             thread_exit(0);
     }
     ioport_sync_cpu_if_stale(p);

@@ -47,7 +47,12 @@ typedef struct process {
 int process_create(const char *name, const process_quota_t *quota, process_t **out);
 /* Kill: reason is PROCESS_EXITED, PROCESS_KILLED or PROCESS_FAULTED. */
 void process_terminate(process_t *p, int code, uint32_t reason);
-bool process_dying(process_t *p);
+/* Killed or exiting: its threads leave at their next return to user mode.
+ * Inline: every system call asks on its way out. */
+static inline bool process_dying(const process_t *p)
+{
+    return __atomic_load_n(&p->dead, __ATOMIC_SEQ_CST);
+}
 
 int process_charge_memory(process_t *p, uint64_t bytes);
 void process_uncharge_memory(process_t *p, uint64_t bytes);

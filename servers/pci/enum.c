@@ -55,7 +55,7 @@ static uint32_t size_bar(const pci_cfg_t *c, pci_func_t *f, uint32_t i, uint32_t
     pci_bar_t *b = &f->bars[i];
     *b = (pci_bar_t){0};
     if (m == 0 || m == 0xffffffffu)
-        return 1; /* not implemented, or the function went away */
+        return 1; /* a BAR the function does not have (reads as 0), or the function went away */
     if (lo & 1) {
         uint32_t mask = m & ~3u;
         if ((mask >> 16) == 0)

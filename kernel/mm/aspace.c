@@ -69,11 +69,6 @@ void aspace_init(void)
     };
 }
 
-bool user_range_ok(vaddr_t va, size_t len)
-{
-    return va >= USER_BASE && va <= USER_TOP && len <= USER_TOP - va;
-}
-
 int aspace_create(aspace_t **out)
 {
     aspace_t *as = kzalloc(sizeof *as);

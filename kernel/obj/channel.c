@@ -7,6 +7,17 @@
  * Signal updates are computed under sh->lock and applied after it (obj_signal
  * takes the object's own waiter lock); the endpoints are kept alive across
  * that with obj_try_ref, since the peer may be in its own destroy.
+ *
+ * The direct path (channel_send_direct): a thread blocked in chan_read
+ * (read_wq) or chan_call (call_wq) can be handed a small handle-free
+ * message straight into its thread buffer; no message is allocated or
+ * queued and no signal changes, since the queue stays empty. It is taken
+ * only when it cannot reorder: a reader gets a message directly only
+ * while nothing is queued for its end (checked under both locks, the
+ * same ones the reader held when it found the queue empty). The thread
+ * is woken with the waker's CPU handed over (sched_sync_begin), so the
+ * call-and-reply of a client and a server is two direct switches.
+ * Lock order: a wait queue's lock, then sh->lock.
  */
 #include "obj/channel.h"
 #include "lib/kassert.h"
@@ -14,6 +25,7 @@
 #include "arch/cpu.h"
 #include "arch/percpu.h"
 #include "mm/kheap.h"
+#include "obj/thread.h"
 #include "sched/sched.h"
 
 static kcache_t chan_cache;
@@ -137,6 +149,7 @@ static void channel_destroy(kobject_t *o)
         message_free(list_entry(l, message_t, link));
     update_signals(sh); /* the peer, if alive, sees PEER_CLOSED */
     wait_wake_all(&sh->call_wq, ERR_PEER_CLOSED);
+    wait_wake_all(&sh->read_wq[1 - i], ERR_PEER_CLOSED);
     /* The last touch of sh: whichever end gets here second frees it, so the
      * other must be done with it by now. */
     fl = spin_lock_irqsave(&sh->lock);
@@ -172,6 +185,8 @@ int channel_create_pair(channel_t **a, channel_t **b)
     list_init(&sh->queue[0]);
     list_init(&sh->queue[1]);
     wait_queue_init(&sh->call_wq);
+    wait_queue_init(&sh->read_wq[0]);
+    wait_queue_init(&sh->read_wq[1]);
     obj_init(&e0->obj, OBJ_CHANNEL);
     obj_init(&e1->obj, OBJ_CHANNEL);
     e0->sh = e1->sh = sh;
@@ -207,6 +222,7 @@ int channel_write(channel_t *ch, message_t *msg)
          * next: the server is about to wait for its next request. */
         uint64_t fl = sched_sync_begin();
         wait_wake_all(&sh->call_wq, OK);
+        wait_wake_all(&sh->read_wq[peer], OK);
         sched_sync_end(fl);
     }
     return err;
@@ -241,6 +257,110 @@ int channel_read(channel_t *ch, uint32_t max_bytes, uint32_t max_handles, messag
     return err;
 }
 
+int channel_read_wait(channel_t *ch, uint32_t max_bytes, uint32_t max_handles, uint64_t deadline, message_t **out,
+                      chan_sizes_t *need, thread_t *next)
+{
+    chan_shared_t *sh = ch->sh;
+    int me = ch->side;
+    wait_queue_t *wq = &sh->read_wq[me];
+    thread_t *t = sched_current();
+    for (;;) {
+        uint64_t fl = spin_lock_irqsave(&wq->lock);
+        spin_lock(&sh->lock);
+        int err;
+        if (list_empty(&sh->queue[me]))
+            err = sh->closed[1 - me] ? ERR_PEER_CLOSED : ERR_SHOULD_WAIT;
+        else
+            err = take_locked(sh, me, list_entry(sh->queue[me].next, message_t, link), max_bytes, max_handles, out,
+                              need);
+        spin_unlock(&sh->lock);
+        if (err != ERR_SHOULD_WAIT) {
+            spin_unlock_irqrestore(&wq->lock, fl);
+            if (next)
+                sched_ready(next);
+            if (err == OK)
+                update_signals(sh);
+            return err;
+        }
+        /* Writers wake read_wq after enqueueing, and the direct path looks
+         * at the queue holding wq->lock: nothing slips between. */
+        t->ipc_direct = false;
+        t->ipc_room = max_bytes;
+        err = wait_block_switch(wq, fl, deadline, next);
+        next = NULL;
+        if (t->ipc_direct) {
+            need->bytes = t->ipc_len;
+            need->handles = 0;
+            *out = NULL;
+            return OK;
+        }
+        if (err != OK && err != ERR_PEER_CLOSED)
+            return err;
+    }
+}
+
+/* With wq->lock held, t one of its waiters: give it the message, and
+ * either wake it or, when taken is not NULL, pass it to the caller. */
+static void hand_over_locked(wait_queue_t *wq, thread_t *t, const void *data, uint32_t n, thread_t **taken)
+{
+    uint64_t *d = (uint64_t *)t->ipc_buf;
+    const uint64_t *s = data;
+    for (uint32_t i = 0; i < (n + 7) / 8; i++) /* both buffers hold THREAD_IPC_BUF bytes */
+        d[i] = s[i];
+    t->ipc_len = n;
+    t->ipc_direct = true;
+    wait_take_locked(wq, t, OK);
+    if (taken)
+        *taken = t;
+    else
+        sched_ready(t);
+}
+
+int channel_send_direct(channel_t *ch, const void *data, uint32_t n, thread_t **taken)
+{
+    chan_shared_t *sh = ch->sh;
+    int peer = 1 - ch->side;
+    uint64_t txid = 0;
+    if (n > THREAD_IPC_BUF)
+        return ERR_SHOULD_WAIT;
+    if (n >= CHAN_TXID_SIZE)
+        memcpy(&txid, data, sizeof txid);
+    /* The queues are peeked at without their locks: one that looks empty
+     * but is not (a waiter is arriving) only sends this message the queued
+     * way, which wakes that waiter. */
+    if ((txid >> 63) && !list_empty(&sh->call_wq.waiters)) { /* a kernel-stamped id: perhaps a reply */
+        uint64_t fl = spin_lock_irqsave(&sh->call_wq.lock);
+        list_for_each(l, &sh->call_wq.waiters) {
+            thread_t *t = list_entry(l, thread_t, run_link);
+            if (t->ipc_side == peer && t->ipc_txid == txid) {
+                bool fits = n <= t->ipc_room;
+                if (fits)
+                    hand_over_locked(&sh->call_wq, t, data, n, taken);
+                spin_unlock_irqrestore(&sh->call_wq.lock, fl);
+                return fits ? OK : ERR_SHOULD_WAIT;
+            }
+        }
+        spin_unlock_irqrestore(&sh->call_wq.lock, fl);
+    }
+    wait_queue_t *wq = &sh->read_wq[peer];
+    if (list_empty(&wq->waiters))
+        return ERR_SHOULD_WAIT;
+    uint64_t fl = spin_lock_irqsave(&wq->lock);
+    int err = ERR_SHOULD_WAIT;
+    if (!list_empty(&wq->waiters)) {
+        thread_t *t = list_entry(wq->waiters.next, thread_t, run_link);
+        spin_lock(&sh->lock);
+        bool in_order = sh->count[peer] == 0 && !sh->closed[peer];
+        spin_unlock(&sh->lock);
+        if (in_order && n <= t->ipc_room) {
+            hand_over_locked(wq, t, data, n, taken);
+            err = OK;
+        }
+    }
+    spin_unlock_irqrestore(&wq->lock, fl);
+    return err;
+}
+
 static message_t *find_reply_locked(chan_shared_t *sh, int side, uint64_t txid)
 {
     list_for_each(n, &sh->queue[side]) {
@@ -256,7 +376,7 @@ static message_t *find_reply_locked(chan_shared_t *sh, int side, uint64_t txid)
 }
 
 int channel_wait_reply(channel_t *ch, uint64_t txid, uint32_t max_bytes, uint32_t max_handles, uint64_t deadline,
-                       message_t **out, chan_sizes_t *need)
+                       message_t **out, chan_sizes_t *need, thread_t *next)
 {
     chan_shared_t *sh = ch->sh;
     int me = ch->side;
@@ -272,13 +392,27 @@ int channel_wait_reply(channel_t *ch, uint64_t txid, uint32_t max_bytes, uint32_
         spin_unlock(&sh->lock);
         if (err != ERR_SHOULD_WAIT) {
             spin_unlock_irqrestore(&sh->call_wq.lock, fl);
+            if (next)
+                sched_ready(next);
             if (err == OK)
                 update_signals(sh);
             return err;
         }
         /* Writers wake call_wq after enqueueing, and we looked at the queue
          * holding call_wq.lock: no reply can slip between. */
-        err = wait_block_locked(&sh->call_wq, fl, deadline);
+        thread_t *t = sched_current();
+        t->ipc_direct = false;
+        t->ipc_txid = txid;
+        t->ipc_side = me;
+        t->ipc_room = max_bytes;
+        err = wait_block_switch(&sh->call_wq, fl, deadline, next);
+        next = NULL;
+        if (t->ipc_direct) {
+            need->bytes = t->ipc_len;
+            need->handles = 0;
+            *out = NULL;
+            return OK;
+        }
         if (err != OK && err != ERR_PEER_CLOSED)
             return err;
     }
@@ -294,10 +428,12 @@ void channel_unread(channel_t *ch, message_t *m)
         sh->count[ch->side]++;
     }
     spin_unlock_irqrestore(&sh->lock, fl);
-    if (gone)
+    if (gone) {
         message_free(m);
-    else
+    } else {
         update_signals(sh);
+        wait_wake_all(&sh->read_wq[ch->side], OK);
+    }
 }
 
 bool channel_same_pair(const channel_t *ch, const kobject_t *obj)

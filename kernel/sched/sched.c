@@ -52,12 +52,6 @@ thread_t *sched_current_or_null(void)
     return percpu_ready() ? (thread_t *)PERCPU_READ64(current) : NULL;
 }
 
-thread_t *sched_current(void)
-{
-    /* One load: the answer stays right even if we migrate right after. */
-    return (thread_t *)PERCPU_READ64(current);
-}
-
 static void enqueue_locked(run_queue_t *rq, thread_t *t)
 {
     list_push_back(&rq->queue[t->priority], &t->run_link);
@@ -286,6 +280,45 @@ void sched_yield(void)
     schedule();
     if (fl & (1u << 9))
         intr_enable();
+}
+
+/*
+ * The direct switch: the current thread has just blocked (or was made
+ * ready again already) and hands this CPU to `next`, a thread it took off
+ * a wait queue (BLOCKED, in no queue). Unless something should run
+ * before it - a higher priority level is waiting, the slice is used up,
+ * another hand-off is pending - next runs now, on the rest of the giver's
+ * slice (whose end the timer is already set for), without a run queue.
+ */
+void sched_switch_to(thread_t *next)
+{
+    kassert(!intr_enabled());
+    percpu_t *cpu = this_cpu();
+    run_queue_t *rq = &rqs[cpu->cpu_id];
+    thread_t *prev = cpu->current;
+    uint64_t now = clock_now_ns();
+    spin_lock(&rq->lock);
+    bool direct = !cpu->handoff && !next->on_cpu && prev->slice_end > now && !(rq->bitmap >> next->priority >> 1) &&
+                  (next->affinity == THREAD_ANY_CPU || next->affinity == (int32_t)cpu->cpu_id);
+    if (!direct) {
+        spin_unlock(&rq->lock);
+        sched_ready(next);
+        schedule();
+        return;
+    }
+    kassert(next->state == THREAD_BLOCKED);
+    next->state = THREAD_RUNNING;
+    next->on_cpu = true;
+    next->cpu = cpu->cpu_id;
+    next->slice_end = prev->slice_end;
+    prev->runtime_ns += now - prev->last_start_ns;
+    next->last_start_ns = now;
+    cpu->current = next;
+    percpu_set_kernel_stack(next->kstack_top);
+    switch_user_state(cpu, prev, next);
+    rq->switches++;
+    thread_t *from = context_switch(&prev->saved_rsp, next->saved_rsp, prev);
+    sched_finish_switch(from);
 }
 
 void sched_switch_away(void)

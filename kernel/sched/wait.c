@@ -52,13 +52,15 @@ static void deadline_expired(ktimer_t *timer, void *arg)
     wait_cancel(arg, ERR_TIMED_OUT);
 }
 
-int wait_block_locked(wait_queue_t *wq, uint64_t flags, uint64_t deadline)
+int wait_block_switch(wait_queue_t *wq, uint64_t flags, uint64_t deadline, thread_t *next)
 {
     thread_t *t = sched_current();
     kassert(!t->is_idle);
     intr_disable(); /* already off (irqsave); stays off until we switch */
     if (deadline != DEADLINE_INFINITE && deadline <= clock_now_ns()) {
         spin_unlock_irqrestore(&wq->lock, flags);
+        if (next)
+            sched_ready(next);
         return ERR_TIMED_OUT;
     }
     /* Publish waiting_on before checking for a kill; process_terminate sets
@@ -67,6 +69,8 @@ int wait_block_locked(wait_queue_t *wq, uint64_t flags, uint64_t deadline)
     if (t->proc && process_dying(t->proc)) {
         t->waiting_on = NULL;
         spin_unlock_irqrestore(&wq->lock, flags);
+        if (next)
+            sched_ready(next);
         return ERR_CANCELED;
     }
     t->state = THREAD_BLOCKED;
@@ -77,7 +81,10 @@ int wait_block_locked(wait_queue_t *wq, uint64_t flags, uint64_t deadline)
         ktimer_arm(&t->wait_timer, deadline);
     }
     spin_unlock(&wq->lock);
-    sched_switch_away();
+    if (next)
+        sched_switch_to(next);
+    else
+        sched_switch_away();
     if (deadline != DEADLINE_INFINITE)
         ktimer_cancel(&t->wait_timer);
     while (__atomic_load_n(&t->cancelling, __ATOMIC_SEQ_CST)) /* see wait_cancel */
@@ -86,6 +93,20 @@ int wait_block_locked(wait_queue_t *wq, uint64_t flags, uint64_t deadline)
     if (flags & (1u << 9))
         intr_enable();
     return result;
+}
+
+int wait_block_locked(wait_queue_t *wq, uint64_t flags, uint64_t deadline)
+{
+    return wait_block_switch(wq, flags, deadline, NULL);
+}
+
+thread_t *wait_take_locked(wait_queue_t *wq, thread_t *t, int result)
+{
+    (void)wq;
+    list_remove(&t->run_link);
+    t->waiting_on = NULL;
+    t->wait_result = result;
+    return t;
 }
 
 int wait_wake_one(wait_queue_t *wq, int result)

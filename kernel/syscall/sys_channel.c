@@ -6,7 +6,11 @@
  */
 #include "lib/kstring.h"
 #include "obj/channel.h"
+#include "arch/cpu.h"
+#include "arch/intr.h"
+#include "lib/log.h"
 #include "obj/process.h"
+#include "obj/thread.h"
 #include "sched/sched.h"
 #include "syscall/syscall.h"
 #include "syscall/usercopy.h"
@@ -95,6 +99,23 @@ static int write_message(process_t *p, channel_t *ch, message_t *m)
     return err;
 }
 
+/* A small handle-free message: copied to the kernel stack once, then handed
+ * straight to a waiting thread (channel_send_direct) or queued. */
+static int write_small(channel_t *ch, uint8_t *buf, uint32_t n, thread_t **taken)
+{
+    int err = channel_send_direct(ch, buf, n, taken);
+    if (err != ERR_SHOULD_WAIT)
+        return err;
+    message_t *m = message_alloc(n);
+    if (!m)
+        return ERR_NO_MEMORY;
+    memcpy(m->data, buf, n);
+    err = channel_write(ch, m);
+    if (err != OK)
+        message_free(m);
+    return err;
+}
+
 /* chan_write(h, bytes, nbytes, handles, nhandles) */
 int64_t sys_chan_write(uint64_t h, uint64_t bytes, uint64_t nbytes, uint64_t handles, uint64_t nhandles, uint64_t a5)
 {
@@ -104,11 +125,39 @@ int64_t sys_chan_write(uint64_t h, uint64_t bytes, uint64_t nbytes, uint64_t han
     if (err != OK)
         return err;
     message_t *m;
-    if (nbytes > CHAN_MAX_BYTES || nhandles > CHAN_MAX_HANDLES)
+    if (nbytes > CHAN_MAX_BYTES || nhandles > CHAN_MAX_HANDLES) {
         err = ERR_OUT_OF_RANGE;
-    else if ((err = build_message(p, ch, bytes, (uint32_t)nbytes, handles, (uint32_t)nhandles, &m)) == OK)
+    } else if (nhandles == 0 && nbytes <= THREAD_IPC_BUF) {
+        uint64_t buf[THREAD_IPC_BUF / 8];
+        if ((err = copy_from_user(buf, uptr(bytes), (uint32_t)nbytes)) == OK) {
+            uint64_t fl = sched_sync_begin(); /* a woken caller runs here once we block */
+            err = write_small(ch, (uint8_t *)buf, (uint32_t)nbytes, NULL);
+            sched_sync_end(fl);
+        }
+    } else if ((err = build_message(p, ch, bytes, (uint32_t)nbytes, handles, (uint32_t)nhandles, &m)) == OK) {
         err = write_message(p, ch, m);
+    }
     obj_unref(&ch->obj);
+    return err;
+}
+
+/* A message handed over directly (in this thread's ipc_buf) goes to the
+ * reader's buffer; if that buffer is bad it is queued back, as deliver
+ * does with a queued one. */
+static int deliver_direct(channel_t *ch, uint64_t bytes)
+{
+    thread_t *t = sched_current();
+    int err = copy_to_user(uptr(bytes), t->ipc_buf, t->ipc_len);
+    if (err != OK) {
+        message_t *m = message_alloc(t->ipc_len);
+        if (!m) {
+            klog(LOG_WARN, "chan: a %u-byte message is lost: bad reader buffer and no memory to queue it back",
+                     t->ipc_len);
+            return err;
+        }
+        memcpy(m->data, t->ipc_buf, t->ipc_len);
+        channel_unread(ch, m);
+    }
     return err;
 }
 
@@ -152,21 +201,64 @@ int64_t sys_chan_read(uint64_t h, uint64_t bytes, uint64_t handles, uint64_t siz
     if ((err = handle_get(p, (handle_t)h, OBJ_CHANNEL, RIGHT_READ, (kobject_t **)&ch)) != OK)
         return err;
     message_t *m = NULL;
-    err = channel_read(ch, cap.bytes, cap.handles, &m, &need);
-    while (err == ERR_SHOULD_WAIT && deadline != 0) {
-        uint32_t seen;
-        err = obj_wait(&ch->obj, SIG_READABLE | SIG_PEER_CLOSED, deadline, &seen);
-        if (err == OK)
-            err = channel_read(ch, cap.bytes, cap.handles, &m, &need);
-    }
+    if (deadline == 0)
+        err = channel_read(ch, cap.bytes, cap.handles, &m, &need);
+    else
+        err = channel_read_wait(ch, cap.bytes, cap.handles, deadline, &m, &need, NULL);
     if (err == OK)
-        err = deliver(p, ch, m, bytes, handles);
+        err = m ? deliver(p, ch, m, bytes, handles) : deliver_direct(ch, bytes);
     if (err == OK || err == ERR_BUFFER_TOO_SMALL) {
         int cerr = copy_to_user(uptr(sizes), &need, sizeof need);
         if (cerr != OK && err == OK)
             err = cerr; /* delivered already; tell the caller its sizes pointer is bad */
     }
     obj_unref(&ch->obj);
+    return err;
+}
+
+static void restore_interrupts(uint64_t flags)
+{
+    if (flags & (1u << 9))
+        intr_enable();
+}
+
+/*
+ * The write half of chan_call and chan_reply_read: a.wr_* as a message,
+ * with txid (not 0) stamped into its first 8 bytes. A small handle-free
+ * one goes the direct way when a thread waits for it, which is then
+ * returned in *taken for the caller's wait to switch to. Returns with
+ * interrupts off (their previous state in *flags) from the moment a thread
+ * may be taken until the caller has switched to it: nothing else runs on
+ * this CPU in between, and the taken thread is in no queue meanwhile.
+ */
+static int write_request(process_t *p, channel_t *ch, const chan_call_args_t *a, uint64_t txid, thread_t **taken,
+                         uint64_t *flags)
+{
+    int err;
+    if (a->wr_num_handles == 0 && a->wr_num_bytes <= THREAD_IPC_BUF) {
+        uint64_t buf[THREAD_IPC_BUF / 8];
+        if ((err = copy_from_user(buf, uptr(a->wr_bytes), a->wr_num_bytes)) != OK) {
+            *flags = read_rflags();
+            return err;
+        }
+        if (txid)
+            buf[0] = txid;
+        *flags = sched_sync_begin();
+        err = write_small(ch, (uint8_t *)buf, a->wr_num_bytes, taken);
+        sched_sync_end(0); /* the hand-off flag only: interrupts stay off */
+        return err;
+    }
+    message_t *m;
+    err = build_message(p, ch, a->wr_bytes, a->wr_num_bytes, a->wr_handles, a->wr_num_handles, &m);
+    if (err == OK) {
+        if (txid)
+            memcpy(m->data, &txid, sizeof txid);
+        *flags = sched_sync_begin(); /* the thread woken runs here next: we block at once */
+        err = write_message(p, ch, m);
+        sched_sync_end(0);
+    } else {
+        *flags = read_rflags();
+    }
     return err;
 }
 
@@ -185,24 +277,66 @@ int64_t sys_chan_call(uint64_t h, uint64_t argp, uint64_t deadline, uint64_t a3,
     channel_t *ch;
     if ((err = handle_get(p, (handle_t)h, OBJ_CHANNEL, RIGHT_READ | RIGHT_WRITE, (kobject_t **)&ch)) != OK)
         return err;
-    message_t *m;
-    err = build_message(p, ch, a.wr_bytes, a.wr_num_bytes, a.wr_handles, a.wr_num_handles, &m);
+    uint64_t txid = __atomic_fetch_add(&next_txid, 1, __ATOMIC_RELAXED) | (1ull << 63);
+    thread_t *server = NULL;
+    uint64_t fl = 0;
+    err = write_request(p, ch, &a, txid, &server, &fl);
+    message_t *reply = NULL;
+    chan_sizes_t need;
+    if (err == OK)
+        err = channel_wait_reply(ch, txid, a.rd_num_bytes, a.rd_num_handles, deadline, &reply, &need, server);
+    restore_interrupts(fl);
     if (err == OK) {
-        uint64_t txid = __atomic_fetch_add(&next_txid, 1, __ATOMIC_RELAXED) | (1ull << 63);
-        memcpy(m->data, &txid, sizeof txid);
-        uint64_t fl = sched_sync_begin(); /* the server runs here next: we block at once */
-        err = write_message(p, ch, m);
-        sched_sync_end(fl);
-        message_t *reply = NULL;
-        chan_sizes_t need;
+        err = reply ? deliver(p, ch, reply, a.rd_bytes, a.rd_handles) : deliver_direct(ch, a.rd_bytes);
         if (err == OK)
-            err = channel_wait_reply(ch, txid, a.rd_num_bytes, a.rd_num_handles, deadline, &reply, &need);
-        if (err == OK) {
-            uint32_t n = reply->nbytes;
-            err = deliver(p, ch, reply, a.rd_bytes, a.rd_handles);
-            if (err == OK)
-                err = (int)n;
-        }
+            err = (int)need.bytes;
+    }
+    obj_unref(&ch->obj);
+    return err;
+}
+
+/* chan_reply_read(h, args*, deadline): a server's reply and its next read
+ * in one call. Writes a.wr_* (a reply: its first 8 bytes are the
+ * transaction id of the request it answers, as the server read it), then
+ * reads like chan_read with the deadline into a.rd_*, whose capacities
+ * a.rd_num_bytes and a.rd_num_handles are replaced by the sizes of the
+ * message (also on ERR_BUFFER_TOO_SMALL). If the reply cannot be written,
+ * returns that error and reads nothing. When the reply goes straight to a
+ * client waiting in chan_call, the CPU goes to it as this thread starts
+ * waiting: a call and its reply are two direct switches. */
+int64_t sys_chan_reply_read(uint64_t h, uint64_t argp, uint64_t deadline, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    process_t *p = current_process();
+    chan_call_args_t a;
+    int err = copy_from_user(&a, uptr(argp), sizeof a);
+    if (err != OK)
+        return err;
+    if (deadline == 0)
+        return ERR_INVALID_ARGS;
+    channel_t *ch;
+    if ((err = handle_get(p, (handle_t)h, OBJ_CHANNEL, RIGHT_READ | RIGHT_WRITE, (kobject_t **)&ch)) != OK)
+        return err;
+    thread_t *client = NULL;
+    uint64_t fl = 0;
+    message_t *m = NULL;
+    chan_sizes_t need = {0, 0};
+    if (a.wr_num_bytes > CHAN_MAX_BYTES || a.wr_num_handles > CHAN_MAX_HANDLES) {
+        err = ERR_OUT_OF_RANGE;
+        fl = read_rflags();
+    } else {
+        err = write_request(p, ch, &a, 0, &client, &fl);
+    }
+    if (err == OK)
+        err = channel_read_wait(ch, a.rd_num_bytes, a.rd_num_handles, deadline, &m, &need, client);
+    else if (client)
+        sched_ready(client);
+    restore_interrupts(fl);
+    if (err == OK)
+        err = m ? deliver(p, ch, m, a.rd_bytes, a.rd_handles) : deliver_direct(ch, a.rd_bytes);
+    if (err == OK || err == ERR_BUFFER_TOO_SMALL) {
+        int cerr = copy_to_user(uptr(argp + __builtin_offsetof(chan_call_args_t, rd_num_bytes)), &need, sizeof need);
+        if (cerr != OK && err == OK)
+            err = cerr;
     }
     obj_unref(&ch->obj);
     return err;

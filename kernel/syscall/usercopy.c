@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  *
- * Range checks around usercopy_raw (usercopy.S). The range check comes
- * first: a kernel address passed as a user pointer is refused before any
- * access, so it cannot be used to read or write kernel memory.
+ * The fault fix-up and string copies around usercopy_raw (usercopy.S);
+ * copy_from_user and copy_to_user are inline in syscall/usercopy.h.
  */
 #include "syscall/usercopy.h"
 #include "arch/cpu.h"
@@ -12,26 +11,7 @@ _Static_assert(ERR_BAD_ADDRESS == -17, "usercopy.S returns -17");
 
 bool smap_enabled;
 
-int usercopy_raw(void *dst, const void *src, size_t n);
 extern const char usercopy_start[], usercopy_end[], usercopy_fault[];
-
-int copy_from_user(void *dst, user_ptr_t src, size_t n)
-{
-    if (n == 0)
-        return OK;
-    if (!user_range_ok(src.addr, n))
-        return ERR_BAD_ADDRESS;
-    return usercopy_raw(dst, (const void *)src.addr, n);
-}
-
-int copy_to_user(user_ptr_t dst, const void *src, size_t n)
-{
-    if (n == 0)
-        return OK;
-    if (!user_range_ok(dst.addr, n))
-        return ERR_BAD_ADDRESS;
-    return usercopy_raw((void *)dst.addr, src, n);
-}
 
 uint64_t usercopy_fixup(uint64_t rip)
 {

@@ -19,6 +19,9 @@ Single-stepping counts exactly the instructions the guest executes (a
 is what `tools/cairn bench` reports in icount mode, minus its rdtsc
 overhead. Slow (a few ms per instruction): for operations of up to a few
 tens of thousands of instructions. Needs gdb (Debian's gdb package).
+QEMU runs with -icount, as the benchmark does: the guest's clock follows
+its instruction count, not the host's, so a time slice does not run out
+while gdb steps (which would take slow paths the benchmark never sees).
 """
 import argparse
 import bisect
@@ -87,7 +90,7 @@ def main():
             f.write(GDB_SCRIPT)
         print(f"itrace: booting {args.iso}, stepping from {start:#x} after {args.skip} passes", file=sys.stderr)
         qemu = subprocess.Popen(["qemu-system-x86_64", "-accel", "tcg", "-machine", args.machine, "-m", "256M",
-                                 "-smp", "1", "-cpu", "max", "-display", "none", "-serial", "null",
+                                 "-icount", "shift=0,sleep=off", "-smp", "1", "-cpu", "max", "-display", "none", "-serial", "null",
                                  "-monitor", "none", "-no-reboot", "-cdrom", args.iso, "-boot", "d",
                                  "-gdb", f"tcp:127.0.0.1:{port}", "-S"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -77,7 +77,10 @@ uint64_t aspace_mapped_bytes(aspace_t *as);
 /* Load as (or the kernel's tables when NULL) on this CPU. */
 void aspace_switch(aspace_t *from, aspace_t *to);
 /* Is [va, va+len) inside user space (no overflow)? */
-bool user_range_ok(vaddr_t va, size_t len);
+static inline bool user_range_ok(vaddr_t va, size_t len)
+{
+    return va >= USER_BASE && va <= USER_TOP && len <= USER_TOP - va;
+}
 
 void aspace_init(void);
 

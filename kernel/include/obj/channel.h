@@ -42,6 +42,8 @@ typedef struct chan_shared {
                                   * that computes the same is not applied again */
     bool sig_valid[2];
     wait_queue_t call_wq;        /* chan_call waiters, woken on every enqueue */
+    wait_queue_t read_wq[2];     /* chan_read waiters on end i, woken on every
+                                  * enqueue for i and when its peer closes */
 } chan_shared_t;
 
 typedef struct channel {
@@ -60,9 +62,27 @@ int channel_write(channel_t *ch, message_t *msg);
  * empty, ERR_PEER_CLOSED when empty and the peer is gone,
  * ERR_BUFFER_TOO_SMALL (message left queued, sizes in *need). */
 int channel_read(channel_t *ch, uint32_t max_bytes, uint32_t max_handles, message_t **out, chan_sizes_t *need);
+/* channel_read that waits until the deadline for a message. */
+int channel_read_wait(channel_t *ch, uint32_t max_bytes, uint32_t max_handles, uint64_t deadline, message_t **out,
+                      chan_sizes_t *need, struct thread *next);
 /* Wait for the message whose transaction id is txid (chan_call's reply). */
 int channel_wait_reply(channel_t *ch, uint64_t txid, uint32_t max_bytes, uint32_t max_handles, uint64_t deadline,
-                       message_t **out, chan_sizes_t *need);
+                       message_t **out, chan_sizes_t *need, struct thread *next);
+/* The two waits above return OK with *out == NULL when the message was
+ * handed over directly: its need->bytes bytes are in the current thread's
+ * ipc_buf, and it carries no handles. `next`, when not NULL, is a thread
+ * channel_send_direct handed to the caller: it runs as soon as the caller
+ * blocks (wait_block_switch), or is made ready if the caller does not. */
+
+/* The direct path: give a handle-free message of n <= THREAD_IPC_BUF bytes
+ * straight to a thread waiting for it on the peer end, first a chan_call
+ * waiting for this reply (by the transaction id in its first 8 bytes),
+ * else a reader in channel_read_wait when nothing is queued before it.
+ * ERR_SHOULD_WAIT when there is no such thread: queue it instead. Call
+ * between sched_sync_begin and _end, so the woken thread runs next here.
+ * With `taken` not NULL the thread is not woken but returned there, for
+ * the caller to run as it blocks (the `next` of the waits above). */
+int channel_send_direct(channel_t *ch, const void *data, uint32_t n, struct thread **taken);
 
 /* Is obj an endpoint of ch's channel (ch itself or its peer)? */
 bool channel_same_pair(const channel_t *ch, const kobject_t *obj);

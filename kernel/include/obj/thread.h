@@ -29,6 +29,7 @@ typedef enum thread_state {
 
 #define THREAD_NAME_MAX 24
 #define THREAD_ANY_CPU (-1)
+#define THREAD_IPC_BUF 128  /* the largest message handed over directly */
 
 struct process;
 
@@ -72,6 +73,18 @@ typedef struct thread {
     bool destroying;
     kobject_t *dead_list;
     uint64_t fs_base;       /* user TLS pointer */
+
+    /* Direct channel messages (obj/channel.c). While it waits in chan_read
+     * or chan_call, a writer may copy a small message straight into
+     * ipc_buf and wake it, instead of queueing it. Written by that writer
+     * under the lock of the wait queue the thread is on, read by the
+     * thread once it runs again. */
+    uint64_t ipc_txid;      /* chan_call: the reply it waits for */
+    uint32_t ipc_room;      /* bytes its caller's buffer takes */
+    int ipc_side;           /* chan_call: the end it called through */
+    uint32_t ipc_len;       /* bytes in ipc_buf */
+    bool ipc_direct;        /* ipc_buf holds a message for it */
+    uint8_t ipc_buf[THREAD_IPC_BUF] __attribute__((aligned(8)));
 } thread_t;
 
 /* A kernel thread running fn(arg); NEW until thread_start. Returns NULL when

@@ -13,6 +13,7 @@
 #define SCHED_SCHED_H
 
 #include "types.h"
+#include "arch/percpu.h"
 #include "obj/thread.h"
 
 #define SCHED_PRIORITIES 32
@@ -24,7 +25,11 @@ void sched_init_cpu(void);
 /* This CPU's idle loop: runs threads forever. */
 NORETURN void sched_idle_loop(void);
 
-thread_t *sched_current(void);
+static inline thread_t *sched_current(void)
+{
+    /* One load: the answer stays right even if we migrate right after. */
+    return (thread_t *)PERCPU_READ64(current);
+}
 /* NULL before the scheduler runs on this CPU (boot, early AP start-up). */
 thread_t *sched_current_or_null(void);
 void sched_ready(thread_t *t);
@@ -33,6 +38,9 @@ void sched_yield(void);
  * (BLOCKED or DEAD; READY if a waker was faster). Interrupts must be
  * disabled. */
 void sched_switch_away(void);
+/* The same, running `next` (a blocked thread the caller took off a wait
+ * queue: wait_take_locked) right away when nothing outranks it. */
+void sched_switch_to(thread_t *next);
 /* At interrupt exit: switch if this CPU was asked to. */
 void sched_preempt_point(void);
 /* Ask this CPU to reschedule at the next preemption point. */

@@ -36,4 +36,15 @@ struct thread;
 /* Wake t if it is blocked on a wait queue, with result. */
 void wait_cancel(struct thread *t, int result);
 
+/*
+ * The direct switch (channels' fast path, sched_switch_to). With wq->lock
+ * held, wait_take_locked takes t, one of wq's waiters, off it with
+ * `result` but does not make it ready: it is the caller's, who must pass
+ * it on either to sched_ready or as `next` to wait_block_switch, which
+ * blocks like wait_block_locked and runs `next` on this CPU at once
+ * (or makes it ready, if it returns without blocking).
+ */
+struct thread *wait_take_locked(wait_queue_t *wq, struct thread *t, int result);
+int wait_block_switch(wait_queue_t *wq, uint64_t flags, uint64_t deadline, struct thread *next);
+
 #endif

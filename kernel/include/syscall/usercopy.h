@@ -9,6 +9,7 @@
 #define SYSCALL_USERCOPY_H
 
 #include "types.h"
+#include "mm/aspace.h"
 
 typedef struct user_ptr {
     uint64_t addr;
@@ -19,8 +20,28 @@ static inline user_ptr_t uptr(uint64_t a)
     return (user_ptr_t){a};
 }
 
-int copy_from_user(void *dst, user_ptr_t src, size_t n);
-int copy_to_user(user_ptr_t dst, const void *src, size_t n);
+int usercopy_raw(void *dst, const void *src, size_t n);
+
+/* The range check comes first: a kernel address passed as a user pointer
+ * is refused before any access, so it cannot be used to read or write
+ * kernel memory. Inline: every system call copies something. */
+static inline int copy_from_user(void *dst, user_ptr_t src, size_t n)
+{
+    if (n == 0)
+        return OK;
+    if (!user_range_ok(src.addr, n))
+        return ERR_BAD_ADDRESS;
+    return usercopy_raw(dst, (const void *)src.addr, n);
+}
+
+static inline int copy_to_user(user_ptr_t dst, const void *src, size_t n)
+{
+    if (n == 0)
+        return OK;
+    if (!user_range_ok(dst.addr, n))
+        return ERR_BAD_ADDRESS;
+    return usercopy_raw((void *)dst.addr, src, n);
+}
 /* A NUL-terminated string of at most max bytes (terminator included),
  * read page by page so a short string at the end of a mapping works.
  * Returns its length, ERR_BAD_ADDRESS, or ERR_INVALID_ARGS when no

@@ -104,6 +104,13 @@ static inline int64_t sys_chan_call(handle_t h, const chan_call_args_t *args, ui
 {
     return syscall6(SYS_chan_call, h, U(args), deadline, 0, 0, 0);
 }
+/* A server's reply and its next read in one call (docs/syscalls.md):
+ * args->wr_* is the reply, args->rd_* receives the next message, and
+ * args->rd_num_bytes/rd_num_handles come back as its sizes. */
+static inline int64_t sys_chan_reply_read(handle_t h, chan_call_args_t *args, uint64_t deadline)
+{
+    return syscall6(SYS_chan_reply_read, h, U(args), deadline, 0, 0, 0);
+}
 static inline int64_t sys_object_wait(handle_t h, uint32_t signals, uint64_t deadline, uint32_t *observed)
 {
     return syscall6(SYS_object_wait, h, signals, deadline, U(observed), 0, 0);

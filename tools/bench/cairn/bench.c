@@ -85,19 +85,23 @@ static void thread_join(handle_t t)
 /* ---------------------------------------------------------------- echo server */
 
 /* Answers each request with itself (bytes and handles) until the peer
- * closes: one wait, one read, one write per request. */
+ * closes: after the first read, one chan_reply_read per request (the reply
+ * and the wait for the next request in one call, as a server should). */
 static void echo_serve(handle_t ch, uint8_t *buf, uint32_t cap)
 {
     handle_t hs[CHAN_MAX_HANDLES];
+    chan_sizes_t sz = {cap, CHAN_MAX_HANDLES};
+    if (sys_chan_recv(ch, buf, hs, &sz, DEADLINE_INFINITE) != OK)
+        return;
     for (;;) {
-        chan_sizes_t sz = {cap, CHAN_MAX_HANDLES};
-        /* Waits in the kernel: one call per request, as a server should. */
-        int64_t err = sys_chan_recv(ch, buf, hs, &sz, DEADLINE_INFINITE);
-        if (err != OK)
+        chan_call_args_t a = {.wr_bytes = (uint64_t)(uintptr_t)buf, .wr_handles = (uint64_t)(uintptr_t)hs,
+                              .wr_num_bytes = sz.bytes, .wr_num_handles = sz.handles,
+                              .rd_bytes = (uint64_t)(uintptr_t)buf, .rd_handles = (uint64_t)(uintptr_t)hs,
+                              .rd_num_bytes = cap, .rd_num_handles = CHAN_MAX_HANDLES};
+        if (sys_chan_reply_read(ch, &a, DEADLINE_INFINITE) != OK)
             return; /* the client went away */
-        if (sys_chan_write(ch, buf, sz.bytes, hs, sz.handles) != OK)
-            for (uint32_t i = 0; i < sz.handles; i++)
-                sys_handle_close(hs[i]);
+        sz.bytes = a.rd_num_bytes;
+        sz.handles = a.rd_num_handles;
     }
 }
 

@@ -171,6 +171,7 @@ static NORETURN void kmain_late(void)
 
 void kmain(uint32_t magic, paddr_t info_phys, uint64_t entry_tsc)
 {
+    percpu_early_gs();
     serial_init();
     tsc_calibrate(entry_tsc);
     klog(LOG_INFO, "Cairn kernel starting");

@@ -361,6 +361,88 @@ int channel_send_direct(channel_t *ch, const void *data, uint32_t n, thread_t **
     return err;
 }
 
+/* The exchange: both halves of a call on the direct path, each one system
+ * call that sends and then waits. Checked first, then performed: nothing
+ * changes unless the receiving thread waits, the message fits its buffer,
+ * and the sender can start waiting at once (nothing queued for it). Lock
+ * order: call_wq, then read_wq, then sh->lock. */
+static void give_locked(wait_queue_t *wq, thread_t *t, const void *msg, uint32_t n)
+{
+    memcpy(t->ipc_buf, msg, n);
+    t->ipc_len = n;
+    t->ipc_direct = true;
+    wait_take_locked(wq, t, OK);
+}
+
+int channel_call_direct(channel_t *ch, const void *msg, uint32_t n, uint64_t txid, uint32_t room, bool *direct)
+{
+    chan_shared_t *sh = ch->sh;
+    int me = ch->side, peer = 1 - me;
+    wait_queue_t *server_wq = &sh->read_wq[peer];
+    *direct = false;
+    if (n > THREAD_IPC_BUF || list_empty(&server_wq->waiters)) /* a peek: see channel_send_direct */
+        return ERR_SHOULD_WAIT;
+    uint64_t fl = spin_lock_irqsave(&sh->call_wq.lock);
+    spin_lock(&server_wq->lock);
+    thread_t *server = list_empty(&server_wq->waiters) ? NULL : list_entry(server_wq->waiters.next, thread_t, run_link);
+    /* The server found its queue empty holding server_wq->lock, and a
+     * writer that queued since wakes server_wq after queueing (under
+     * sh->lock, released first): if the server still waits, that message
+     * is visible here, so a plain load orders us after it. */
+    bool go = server && n <= server->ipc_room && __atomic_load_n(&sh->count[peer], __ATOMIC_ACQUIRE) == 0;
+    if (!go) {
+        spin_unlock(&server_wq->lock);
+        spin_unlock_irqrestore(&sh->call_wq.lock, fl);
+        return ERR_SHOULD_WAIT;
+    }
+    give_locked(server_wq, server, msg, n);
+    thread_t *self = sched_current();
+    self->ipc_direct = false;
+    self->ipc_txid = txid;
+    self->ipc_side = me;
+    self->ipc_room = room;
+    int err = wait_block_direct(&sh->call_wq, &server_wq->lock, fl, server);
+    *direct = self->ipc_direct;
+    return err;
+}
+
+int channel_reply_direct(channel_t *ch, const void *msg, uint32_t n, uint32_t room, bool *direct)
+{
+    chan_shared_t *sh = ch->sh;
+    int me = ch->side, peer = 1 - me;
+    wait_queue_t *my_wq = &sh->read_wq[me];
+    uint64_t txid = 0;
+    *direct = false;
+    if (n > THREAD_IPC_BUF || n < CHAN_TXID_SIZE || list_empty(&sh->call_wq.waiters))
+        return ERR_SHOULD_WAIT;
+    memcpy(&txid, msg, sizeof txid);
+    uint64_t fl = spin_lock_irqsave(&sh->call_wq.lock);
+    spin_lock(&my_wq->lock);
+    thread_t *client = NULL;
+    list_for_each(l, &sh->call_wq.waiters) {
+        thread_t *t = list_entry(l, thread_t, run_link);
+        if (t->ipc_side == peer && t->ipc_txid == txid) {
+            client = t;
+            break;
+        }
+    }
+    /* A message queued for us before we hold my_wq->lock is seen here (as
+     * in channel_call_direct); one queued after wakes my_wq once we wait. */
+    bool go = client && n <= client->ipc_room && __atomic_load_n(&sh->count[me], __ATOMIC_ACQUIRE) == 0;
+    if (!go) {
+        spin_unlock(&my_wq->lock);
+        spin_unlock_irqrestore(&sh->call_wq.lock, fl);
+        return ERR_SHOULD_WAIT;
+    }
+    give_locked(&sh->call_wq, client, msg, n);
+    thread_t *self = sched_current();
+    self->ipc_direct = false;
+    self->ipc_room = room;
+    int err = wait_block_direct(my_wq, &sh->call_wq.lock, fl, client);
+    *direct = self->ipc_direct;
+    return err;
+}
+
 static message_t *find_reply_locked(chan_shared_t *sh, int side, uint64_t txid)
 {
     list_for_each(n, &sh->queue[side]) {

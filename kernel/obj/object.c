@@ -31,10 +31,9 @@ void obj_init(kobject_t *o, obj_type_t type)
     o->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
 }
 
-void obj_ref(kobject_t *o)
+void obj_ref_slow_fail(kobject_t *o)
 {
-    uint32_t old = __atomic_fetch_add(&o->refs, 1, __ATOMIC_RELAXED);
-    kassert(old > 0);
+    panic("object %p (%s): reference taken after the last one was dropped", (void *)o, obj_type_name(o->type));
 }
 
 bool obj_try_ref(kobject_t *o)
@@ -96,12 +95,10 @@ static void destroy(kobject_t *o)
     }
 }
 
-void obj_unref(kobject_t *o)
+void obj_unref_last(kobject_t *o, uint32_t old)
 {
-    uint32_t old = __atomic_fetch_sub(&o->refs, 1, __ATOMIC_ACQ_REL);
     kassert(old > 0);
-    if (old == 1)
-        destroy(o);
+    destroy(o);
 }
 
 const char *obj_type_name(obj_type_t type)

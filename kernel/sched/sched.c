@@ -156,7 +156,7 @@ void sched_finish_switch(thread_t *prev)
  * the FPU registers and the FS base. Kernel and idle threads run on the
  * kernel's own tables, so a dead process's tables are never left loaded.
  */
-static void switch_user_state(percpu_t *cpu, thread_t *prev, thread_t *next)
+static inline __attribute__((always_inline)) void switch_user_state(percpu_t *cpu, thread_t *prev, thread_t *next)
 {
     if (prev->fpu)
         fpu_save(prev->fpu);

@@ -95,6 +95,31 @@ int wait_block_switch(wait_queue_t *wq, uint64_t flags, uint64_t deadline, threa
     return result;
 }
 
+int wait_block_direct(wait_queue_t *wq, spinlock_t *also, uint64_t flags, thread_t *next)
+{
+    thread_t *t = sched_current();
+    __atomic_store_n(&t->waiting_on, wq, __ATOMIC_SEQ_CST); /* see wait_block_switch */
+    if (t->proc && process_dying(t->proc)) {
+        t->waiting_on = NULL;
+        spin_unlock(also);
+        spin_unlock_irqrestore(&wq->lock, flags);
+        sched_ready(next);
+        return ERR_CANCELED;
+    }
+    t->state = THREAD_BLOCKED;
+    t->wait_result = OK;
+    list_push_back(&wq->waiters, &t->run_link);
+    spin_unlock(also);
+    spin_unlock(&wq->lock);
+    sched_switch_to(next);
+    while (__atomic_load_n(&t->cancelling, __ATOMIC_SEQ_CST))
+        __asm__ volatile("pause");
+    int result = t->wait_result;
+    if (flags & (1u << 9))
+        intr_enable();
+    return result;
+}
+
 int wait_block_locked(wait_queue_t *wq, uint64_t flags, uint64_t deadline)
 {
     return wait_block_switch(wq, flags, deadline, NULL);

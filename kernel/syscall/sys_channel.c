@@ -223,33 +223,26 @@ static void restore_interrupts(uint64_t flags)
 }
 
 /*
- * The write half of chan_call and chan_reply_read: a.wr_* as a message,
- * with txid (not 0) stamped into its first 8 bytes. A small handle-free
- * one goes the direct way when a thread waits for it, which is then
- * returned in *taken for the caller's wait to switch to. Returns with
- * interrupts off (their previous state in *flags) from the moment a thread
- * may be taken until the caller has switched to it: nothing else runs on
- * this CPU in between, and the taken thread is in no queue meanwhile.
+ * The write half of chan_call and chan_reply_read, when the exchange did
+ * not apply: a.wr_* as a message (`small`: its bytes, copied in already,
+ * with any transaction id stamped). A small one still goes the direct way
+ * when a thread waits for it, which is then returned in *taken for the
+ * caller's wait to switch to. Returns with interrupts off (their previous
+ * state in *flags) from the moment a thread may be taken until the caller
+ * has switched to it: nothing else runs on this CPU in between, and the
+ * taken thread is in no queue meanwhile.
  */
-static int write_request(process_t *p, channel_t *ch, const chan_call_args_t *a, uint64_t txid, thread_t **taken,
-                         uint64_t *flags)
+static int write_request(process_t *p, channel_t *ch, const chan_call_args_t *a, uint64_t *small, uint64_t txid,
+                         thread_t **taken, uint64_t *flags)
 {
-    int err;
-    if (a->wr_num_handles == 0 && a->wr_num_bytes <= THREAD_IPC_BUF) {
-        uint64_t buf[THREAD_IPC_BUF / 8];
-        if ((err = copy_from_user(buf, uptr(a->wr_bytes), a->wr_num_bytes)) != OK) {
-            *flags = read_rflags();
-            return err;
-        }
-        if (txid)
-            buf[0] = txid;
+    if (small) {
         *flags = sched_sync_begin();
-        err = write_small(ch, (uint8_t *)buf, a->wr_num_bytes, taken);
+        int err = write_small(ch, (uint8_t *)small, a->wr_num_bytes, taken);
         sched_sync_end(0); /* the hand-off flag only: interrupts stay off */
         return err;
     }
     message_t *m;
-    err = build_message(p, ch, a->wr_bytes, a->wr_num_bytes, a->wr_handles, a->wr_num_handles, &m);
+    int err = build_message(p, ch, a->wr_bytes, a->wr_num_bytes, a->wr_handles, a->wr_num_handles, &m);
     if (err == OK) {
         if (txid)
             memcpy(m->data, &txid, sizeof txid);
@@ -264,7 +257,8 @@ static int write_request(process_t *p, channel_t *ch, const chan_call_args_t *a,
 
 /* chan_call(h, args*, deadline): write the request (the kernel stamps a
  * transaction id into its first 8 bytes), wait for the reply carrying the
- * same id; returns the reply's byte count. */
+ * same id; returns the reply's byte count. A small handle-free request to
+ * a waiting server takes the exchange (channel_call_direct). */
 int64_t sys_chan_call(uint64_t h, uint64_t argp, uint64_t deadline, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     process_t *p = current_process();
@@ -278,12 +272,27 @@ int64_t sys_chan_call(uint64_t h, uint64_t argp, uint64_t deadline, uint64_t a3,
     if ((err = handle_get(p, (handle_t)h, OBJ_CHANNEL, RIGHT_READ | RIGHT_WRITE, (kobject_t **)&ch)) != OK)
         return err;
     uint64_t txid = __atomic_fetch_add(&next_txid, 1, __ATOMIC_RELAXED) | (1ull << 63);
+    uint64_t buf[THREAD_IPC_BUF / 8], *small = NULL;
+    bool sent = false, direct = false;
+    if (a.wr_num_handles == 0 && a.wr_num_bytes <= THREAD_IPC_BUF) {
+        if ((err = copy_from_user(buf, uptr(a.wr_bytes), a.wr_num_bytes)) != OK)
+            goto out;
+        buf[0] = txid;
+        small = buf;
+        if (deadline == DEADLINE_INFINITE) {
+            err = channel_call_direct(ch, buf, a.wr_num_bytes, txid, a.rd_num_bytes, &direct);
+            sent = err != ERR_SHOULD_WAIT;
+        }
+    }
     thread_t *server = NULL;
-    uint64_t fl = 0;
-    err = write_request(p, ch, &a, txid, &server, &fl);
+    uint64_t fl = read_rflags();
+    if (!sent)
+        err = write_request(p, ch, &a, small, txid, &server, &fl);
     message_t *reply = NULL;
     chan_sizes_t need;
-    if (err == OK)
+    if (direct)
+        need.bytes = sched_current()->ipc_len;
+    else if (err == OK || (sent && err == ERR_PEER_CLOSED))
         err = channel_wait_reply(ch, txid, a.rd_num_bytes, a.rd_num_handles, deadline, &reply, &need, server);
     restore_interrupts(fl);
     if (err == OK) {
@@ -291,6 +300,7 @@ int64_t sys_chan_call(uint64_t h, uint64_t argp, uint64_t deadline, uint64_t a3,
         if (err == OK)
             err = (int)need.bytes;
     }
+out:
     obj_unref(&ch->obj);
     return err;
 }
@@ -301,9 +311,8 @@ int64_t sys_chan_call(uint64_t h, uint64_t argp, uint64_t deadline, uint64_t a3,
  * reads like chan_read with the deadline into a.rd_*, whose capacities
  * a.rd_num_bytes and a.rd_num_handles are replaced by the sizes of the
  * message (also on ERR_BUFFER_TOO_SMALL). If the reply cannot be written,
- * returns that error and reads nothing. When the reply goes straight to a
- * client waiting in chan_call, the CPU goes to it as this thread starts
- * waiting: a call and its reply are two direct switches. */
+ * returns that error and reads nothing. A small handle-free reply to a
+ * caller waiting for it takes the exchange (channel_reply_direct). */
 int64_t sys_chan_reply_read(uint64_t h, uint64_t argp, uint64_t deadline, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     process_t *p = current_process();
@@ -313,23 +322,33 @@ int64_t sys_chan_reply_read(uint64_t h, uint64_t argp, uint64_t deadline, uint64
         return err;
     if (deadline == 0)
         return ERR_INVALID_ARGS;
+    if (a.wr_num_bytes > CHAN_MAX_BYTES || a.wr_num_handles > CHAN_MAX_HANDLES)
+        return ERR_OUT_OF_RANGE;
     channel_t *ch;
     if ((err = handle_get(p, (handle_t)h, OBJ_CHANNEL, RIGHT_READ | RIGHT_WRITE, (kobject_t **)&ch)) != OK)
         return err;
+    uint64_t buf[THREAD_IPC_BUF / 8], *small = NULL;
+    bool sent = false, direct = false;
+    if (a.wr_num_handles == 0 && a.wr_num_bytes <= THREAD_IPC_BUF) {
+        if ((err = copy_from_user(buf, uptr(a.wr_bytes), a.wr_num_bytes)) != OK)
+            goto out;
+        small = buf;
+        if (deadline == DEADLINE_INFINITE) {
+            err = channel_reply_direct(ch, buf, a.wr_num_bytes, a.rd_num_bytes, &direct);
+            sent = err != ERR_SHOULD_WAIT;
+        }
+    }
     thread_t *client = NULL;
-    uint64_t fl = 0;
+    uint64_t fl = read_rflags();
     message_t *m = NULL;
     chan_sizes_t need = {0, 0};
-    if (a.wr_num_bytes > CHAN_MAX_BYTES || a.wr_num_handles > CHAN_MAX_HANDLES) {
-        err = ERR_OUT_OF_RANGE;
-        fl = read_rflags();
-    } else {
-        err = write_request(p, ch, &a, 0, &client, &fl);
-    }
-    if (err == OK)
+    if (!sent)
+        err = write_request(p, ch, &a, small, 0, &client, &fl);
+    if (direct) {
+        need.bytes = sched_current()->ipc_len;
+    } else if (err == OK || (sent && err == ERR_PEER_CLOSED)) {
         err = channel_read_wait(ch, a.rd_num_bytes, a.rd_num_handles, deadline, &m, &need, client);
-    else if (client)
-        sched_ready(client);
+    }
     restore_interrupts(fl);
     if (err == OK)
         err = m ? deliver(p, ch, m, a.rd_bytes, a.rd_handles) : deliver_direct(ch, a.rd_bytes);
@@ -338,6 +357,7 @@ int64_t sys_chan_reply_read(uint64_t h, uint64_t argp, uint64_t deadline, uint64
         if (cerr != OK && err == OK)
             err = cerr;
     }
+out:
     obj_unref(&ch->obj);
     return err;
 }

@@ -132,14 +132,18 @@ KTEST(preemption_round_robin)
     return OK;
 }
 
-static volatile uint32_t ran_on_mask;
+static volatile uint32_t ran_on_mask, all_cpus_mask;
 
+/* Stays busy (so the others spread out) until every CPU has run one of
+ * these threads, or 3 s: under TCG a busy host may not run a vCPU for a
+ * while, so a fixed short spin would make the test depend on host load. */
 static void note_cpu(void *arg)
 {
     (void)arg;
-    uint64_t end = clock_now_ns() + 20 * MS;
-    while (clock_now_ns() < end) /* stay busy so the others spread out */
+    uint64_t end = clock_now_ns() + 3000 * MS;
+    do
         __atomic_fetch_or(&ran_on_mask, 1u << this_cpu()->cpu_id, __ATOMIC_RELAXED);
+    while (clock_now_ns() < end && __atomic_load_n(&ran_on_mask, __ATOMIC_RELAXED) != all_cpus_mask);
 }
 
 /* Busy unpinned threads end up on every CPU (placement and stealing). */
@@ -148,6 +152,7 @@ KTEST(threads_use_all_cpus)
     uint32_t n = smp_cpu_count();
     thread_t *t[2 * MAX_CPUS];
     ran_on_mask = 0;
+    all_cpus_mask = n >= 32 ? ~0u : (1u << n) - 1;
     for (uint32_t i = 0; i < 2 * n; i++) {
         t[i] = thread_create_kernel("t-spread", note_cpu, NULL, SCHED_PRIO_DEFAULT, THREAD_ANY_CPU);
         KT_CHECK(t[i] != NULL);

@@ -49,6 +49,12 @@ static void load_gdt(percpu_t *p)
     __asm__ volatile("ltr %w0" ::"r"(SEL_TSS));
 }
 
+void percpu_early_gs(void)
+{
+    /* percpu_area is zeroed (BSS): cpu_id reads 0 for spin_my_cpu. */
+    wrmsr(MSR_GS_BASE, (uint64_t)&percpu_area[0]);
+}
+
 void percpu_init(uint32_t id)
 {
     kassert(id < MAX_CPUS);
@@ -88,9 +94,3 @@ void percpu_init_ist(void)
     }
 }
 
-void percpu_set_kernel_stack(vaddr_t top)
-{
-    percpu_t *p = this_cpu();
-    p->kstack_top = top;
-    p->tss.rsp[0] = top;
-}

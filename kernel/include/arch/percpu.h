@@ -98,10 +98,18 @@ extern percpu_t percpu_area[MAX_CPUS];
 
 /* Set up CPU number `id` (its GDT, TSS and GS base) on the calling CPU. */
 void percpu_init(uint32_t id);
+/* First thing in kmain: a GS base under which the boot CPU's locks work
+ * before percpu_init (lib/spinlock.h reads the CPU id through GS). */
+void percpu_early_gs(void);
 bool percpu_ready(void);
 /* Give the CPU its guarded interrupt stacks (needs the kernel page tables). */
 void percpu_init_ist(void);
-void percpu_set_kernel_stack(vaddr_t top);
+static inline void percpu_set_kernel_stack(vaddr_t top)
+{
+    percpu_t *p = this_cpu();
+    p->kstack_top = top;
+    p->tss.rsp[0] = top;
+}
 
 #endif /* __ASSEMBLER__ */
 #endif

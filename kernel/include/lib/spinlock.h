@@ -21,8 +21,9 @@ typedef struct spinlock {
 
 #define SPINLOCK_INIT {0, -1}
 
-/* True once the boot CPU's GS base points at its per-CPU area: until then
- * every lock is taken by CPU 0 (arch/x86_64/percpu.c). */
+/* True once the boot CPU's GS base points at its own per-CPU area
+ * (arch/x86_64/percpu.c). Before that, kmain points it at a zeroed one
+ * (percpu_early_gs), so a lock taken in early boot reads CPU id 0. */
 extern volatile bool percpu_bsp_ready;
 /* offsetof(percpu_t, cpu_id), checked in percpu.c: this header cannot
  * include arch/percpu.h, which needs the lock type. */
@@ -34,8 +35,6 @@ bool spin_held_by_me(const spinlock_t *l);
 static inline int32_t spin_my_cpu(void)
 {
     uint32_t id;
-    if (!percpu_bsp_ready)
-        return 0;
     __asm__ volatile("movl %%gs:%c1, %0" : "=r"(id) : "i"(SPIN_PERCPU_CPU_ID_OFFSET));
     return (int32_t)id;
 }

@@ -84,6 +84,23 @@ int channel_wait_reply(channel_t *ch, uint64_t txid, uint32_t max_bytes, uint32_
  * the caller to run as it blocks (the `next` of the waits above). */
 int channel_send_direct(channel_t *ch, const void *data, uint32_t n, struct thread **taken);
 
+/*
+ * Both halves of a call on the direct path, each a send and a wait with no
+ * deadline in one step, switching to the thread the message goes to:
+ * channel_call_direct gives a request (transaction id txid, stamped in
+ * it) to a server thread waiting in channel_read_wait, and waits for the
+ * reply, which may take `room` bytes; channel_reply_direct gives a reply
+ * to the chan_call waiting for it and waits for the next message on ch.
+ * ERR_SHOULD_WAIT, with nothing done, when the direct path does not
+ * apply. Otherwise the message was delivered, and the result is the
+ * wait's: with *direct the message waited for is in the current thread's
+ * ipc_buf (handle-free, ipc_len bytes); else it was queued, or the wait
+ * ended otherwise (ERR_PEER_CLOSED, ERR_CANCELED): the caller goes on
+ * with channel_wait_reply / channel_read_wait.
+ */
+int channel_call_direct(channel_t *ch, const void *msg, uint32_t n, uint64_t txid, uint32_t room, bool *direct);
+int channel_reply_direct(channel_t *ch, const void *msg, uint32_t n, uint32_t room, bool *direct);
+
 /* Is obj an endpoint of ch's channel (ch itself or its peer)? */
 bool channel_same_pair(const channel_t *ch, const kobject_t *obj);
 

@@ -48,10 +48,22 @@ typedef struct obj_ops {
 
 void obj_register_type(obj_type_t type, const obj_ops_t *ops);
 void obj_init(kobject_t *o, obj_type_t type);
-void obj_ref(kobject_t *o);
+void obj_ref_slow_fail(kobject_t *o);
+void obj_unref_last(kobject_t *o, uint32_t old);
+/* Inline: every system call takes and drops a reference or two. */
+static inline void obj_ref(kobject_t *o)
+{
+    if (__builtin_expect(__atomic_fetch_add(&o->refs, 1, __ATOMIC_RELAXED) == 0, 0))
+        obj_ref_slow_fail(o);
+}
 /* Take a reference unless the object is already being destroyed. */
 bool obj_try_ref(kobject_t *o);
-void obj_unref(kobject_t *o);
+static inline void obj_unref(kobject_t *o)
+{
+    uint32_t old = __atomic_fetch_sub(&o->refs, 1, __ATOMIC_ACQ_REL);
+    if (old <= 1)
+        obj_unref_last(o, old); /* destroys it (or panics: there was no reference) */
+}
 const char *obj_type_name(obj_type_t type);
 /* Run the type's revoked operation, if it has one. */
 void obj_revoked(kobject_t *o);

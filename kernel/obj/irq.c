@@ -18,6 +18,7 @@
 #include "obj/irq.h"
 #include "arch/intr.h"
 #include "arch/percpu.h"
+#include "arch/smp.h"
 #include "lib/kassert.h"
 #include "lib/kstring.h"
 #include "mm/kheap.h"
@@ -148,11 +149,14 @@ int irq_create(uint32_t gsi, irq_trigger_t trig, irq_t **out)
     return OK;
 }
 
-int irq_create_msi(uint32_t num, irq_t **out)
+int irq_create_msi(uint32_t num, uint32_t cpu, irq_t **out)
 {
-    if (num >= MSI_MAX)
+    if (num >= MSI_MAX || cpu >= smp_cpu_count())
         return ERR_OUT_OF_RANGE;
-    return irq_new(IRQ_SRC_MSI, num, out);
+    int err = irq_new(IRQ_SRC_MSI, num, out);
+    if (err == OK)
+        (*out)->dest_apic = percpu_area[cpu].apic_id; /* vectors are global: any CPU can take it */
+    return err;
 }
 
 /* Data: the vector, fixed delivery (bits 10:8 = 0), edge (bit 15 = 0). */

@@ -6,6 +6,7 @@
  * revoking that handle takes them all back (a physical vmo through its
  * anchor, which also unmaps it).
  */
+#include "arch/smp.h"
 #include "arch/cpu.h"
 #include "lib/log.h"
 #include "mm/kheap.h"
@@ -97,16 +98,18 @@ int64_t sys_irq_ack(uint64_t h, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t 
     return OK;
 }
 
-/* msi_create(msi resource, number, out*, msg*): an irq object for MSI
- * number `num` with a vector of its own; *msg gets the address and data to
- * program into the device. */
-int64_t sys_msi_create(uint64_t rh, uint64_t num, uint64_t out, uint64_t msgp, uint64_t a4, uint64_t a5)
+/* msi_create(msi resource, number, out*, msg*, cpu): an irq object for MSI
+ * number `num` with a vector of its own, delivered to CPU `cpu`; *msg gets
+ * the address and data to program into the device. */
+int64_t sys_msi_create(uint64_t rh, uint64_t num, uint64_t out, uint64_t msgp, uint64_t cpu, uint64_t a5)
 {
     int err = covering(rh, RESOURCE_MSI, num, 1);
     if (err != OK)
         return err;
+    if (cpu >= smp_cpu_count())
+        return ERR_OUT_OF_RANGE;
     irq_t *irq;
-    if ((err = irq_create_msi((uint32_t)num, &irq)) != OK)
+    if ((err = irq_create_msi((uint32_t)num, (uint32_t)cpu, &irq)) != OK)
         return err;
     msi_msg_t msg = irq_msi_msg(irq);
     if ((err = copy_to_user(uptr(msgp), &msg, sizeof msg)) != OK) {

@@ -180,9 +180,10 @@ static bool wait_count(irq_t *irq, uint64_t want)
 KTEST(msi_irq_object)
 {
     irq_t *irq, *dup;
-    KT_CHECK(irq_create_msi(MSI_MAX, &irq) == ERR_OUT_OF_RANGE);
-    KT_CHECK(irq_create_msi(MSI_MAX - 1, &irq) == OK);
-    KT_CHECK(irq_create_msi(MSI_MAX - 1, &dup) == ERR_ALREADY_EXISTS);
+    KT_CHECK(irq_create_msi(MSI_MAX, 0, &irq) == ERR_OUT_OF_RANGE);
+    KT_CHECK(irq_create_msi(MSI_MAX - 1, smp_cpu_count(), &irq) == ERR_OUT_OF_RANGE);
+    KT_CHECK(irq_create_msi(MSI_MAX - 1, 0, &irq) == OK);
+    KT_CHECK(irq_create_msi(MSI_MAX - 1, 0, &dup) == ERR_ALREADY_EXISTS);
     msi_msg_t m = irq_msi_msg(irq);
     KT_CHECK(m.address == (0xfee00000ull | (uint64_t)percpu_area[0].apic_id << 12));
     KT_CHECK(m.data == (uint32_t)irq->vector);
@@ -207,7 +208,16 @@ KTEST(msi_irq_object)
     KT_CHECK(obj_signals(&irq->obj) & SIG_IRQ);
     irq_ack(irq);
     obj_unref(&irq->obj);
-    KT_CHECK(irq_create_msi(MSI_MAX - 1, &irq) == OK); /* the number is free again */
+    KT_CHECK(irq_create_msi(MSI_MAX - 1, 0, &irq) == OK); /* the number is free again */
+    obj_unref(&irq->obj);
+    /* One for the last CPU: its message names that CPU, which takes it. */
+    uint32_t last = smp_cpu_count() - 1;
+    KT_CHECK(irq_create_msi(MSI_MAX - 2, last, &irq) == OK);
+    m = irq_msi_msg(irq);
+    KT_CHECK(m.address == (0xfee00000ull | (uint64_t)percpu_area[last].apic_id << 12));
+    lapic_send_ipi((uint32_t)(m.address >> 12) & 0xff, (uint8_t)m.data);
+    KT_CHECK(wait_count(irq, 1));
+    KT_CHECK(obj_signals(&irq->obj) & SIG_IRQ);
     obj_unref(&irq->obj);
     return OK;
 }

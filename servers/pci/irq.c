@@ -4,7 +4,9 @@
  * (`allow`: a mask of 1 << mode; 0 allows all):
  *
  *   MSI-X: up to `count` table entries (PCID_MAX_VECTORS at most), each
- *     with its own MSI number and irq object (msi_create); the table, in
+ *     with its own MSI number and irq object (msi_create), entry n
+ *     delivered to CPU n mod the CPU count (a driver with a queue per CPU
+ *     gets each queue's interrupt on its own CPU); the table, in
  *     one of the function's BARs, is mapped by the server only. Entries
  *     are programmed with the function masked, every entry not granted
  *     stays masked (per-vector mask bit), then the function is unmasked.
@@ -35,8 +37,20 @@
 
 static bool msi_num_used(const pcid_t *d, uint32_t n) { return d->msi_used[n / 8] >> (n % 8) & 1; }
 
-/* An MSI number of the server's, its anchor in b and an irq object. */
-static int msi_alloc(pcid_t *d, pcid_binding_t *b, uint32_t *num, handle_t *irq, msi_msg_t *msg)
+/* CPUs running: MSI-X vectors are spread over them. */
+static uint32_t cpu_count(void)
+{
+    static uint32_t n;
+    if (n == 0) {
+        system_info_t si;
+        n = sys_system_info(&si) == OK && si.cpus > 0 ? si.cpus : 1;
+    }
+    return n;
+}
+
+/* An MSI number of the server's, its anchor in b and an irq object
+ * delivered to `cpu`. */
+static int msi_alloc(pcid_t *d, pcid_binding_t *b, uint32_t cpu, uint32_t *num, handle_t *irq, msi_msg_t *msg)
 {
     for (uint32_t r = 0; r < d->nmsi; r++) {
         const resource_info_t *ri = &d->msi[r].info;
@@ -46,7 +60,7 @@ static int msi_alloc(pcid_t *d, pcid_binding_t *b, uint32_t *num, handle_t *irq,
             int a = pcid_anchor(d, b, RESOURCE_MSI, n, 1);
             if (a < 0)
                 return a;
-            int64_t err = sys_msi_create(b->anchors[a], (uint32_t)n, irq, msg);
+            int64_t err = sys_msi_create(b->anchors[a], (uint32_t)n, irq, msg, cpu);
             if (err != OK)
                 return (int)err;
             d->msi_used[n / 8] |= (uint8_t)(1u << (n % 8));
@@ -106,7 +120,7 @@ static int msix_setup(pcid_t *d, uint32_t i, uint32_t count)
     uint32_t n = 0;
     for (; n < want; n++) {
         msi_msg_t msg;
-        if (msi_alloc(d, b, &b->msi_num[n], &b->irqs[n], &msg) != OK)
+        if (msi_alloc(d, b, n % cpu_count(), &b->msi_num[n], &b->irqs[n], &msg) != OK)
             break;
         volatile uint32_t *e = msix_entry(b, toff, n);
         e[0] = (uint32_t)msg.address;
@@ -130,7 +144,7 @@ static int msi_setup(pcid_t *d, uint32_t i)
     const pci_func_t *f = &d->tree.funcs[i];
     pcid_binding_t *b = &d->bind[i];
     msi_msg_t msg;
-    int err = msi_alloc(d, b, &b->msi_num[0], &b->irqs[0], &msg);
+    int err = msi_alloc(d, b, 0, &b->msi_num[0], &b->irqs[0], &msg);
     if (err != OK)
         return err;
     uint32_t ctrl = pcid_cfg_read(d, f->bdf, f->msi + 2, 2);

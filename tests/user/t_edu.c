@@ -143,7 +143,7 @@ static int edu_wait_irq(edu_t *e, uint64_t ns)
 /* Find the edu and take what a driver gets: its BAR through a physical
  * vmo, an MSI irq object programmed into its MSI capability and bound to
  * a port, bus mastering on. */
-static int edu_open(edu_t *e, uint32_t msi_num)
+static int edu_open(edu_t *e, uint32_t msi_num, uint32_t cpu)
 {
     memset(e, 0, sizeof *e);
     int64_t err = sys_ioport_create(ut_named("ioport"), PCI_CONFIG_ADDRESS, 8, &e->cfg_io);
@@ -172,7 +172,7 @@ static int edu_open(edu_t *e, uint32_t msi_num)
     e->regs = (volatile uint32_t *)addr;
     err = sys_resource_derive(ut_named("msi"), RESOURCE_MSI, msi_num, 1, &e->msi_res);
     if (err == OK)
-        err = sys_msi_create(e->msi_res, msi_num, &e->irq, &e->msg);
+        err = sys_msi_create(e->msi_res, msi_num, &e->irq, &e->msg, cpu);
     if (err == OK)
         err = sys_port_create(&e->port);
     if (err == OK)
@@ -210,9 +210,10 @@ static void edu_close(edu_t *e)
             sys_handle_close(hs[i]);
 }
 
-#define EDU_OPEN(e, num)                                                        \
+#define EDU_OPEN(e, num) EDU_OPEN_ON(e, num, 0)
+#define EDU_OPEN_ON(e, num, cpu)                                                \
     do {                                                                        \
-        int edu_err_ = edu_open(e, num);                                        \
+        int edu_err_ = edu_open(e, num, cpu);                                   \
         if (edu_err_ != OK) {                                                   \
             edu_close(e);                                                       \
             UT_EQ(edu_err_, OK);                                                \
@@ -314,6 +315,19 @@ UTEST(edu_factorial_by_interrupt)
 {
     edu_t e;
     EDU_OPEN(&e, 42);
+    int r = factorial_case(&e);
+    edu_close(&e);
+    return r;
+}
+
+/* The same with the MSI delivered to the last CPU (an AP when there are
+ * several): vectors are global, any CPU takes them. */
+UTEST(edu_factorial_on_last_cpu)
+{
+    system_info_t si;
+    UT_EQ(sys_system_info(&si), OK);
+    edu_t e;
+    EDU_OPEN_ON(&e, 43, si.cpus - 1);
     int r = factorial_case(&e);
     edu_close(&e);
     return r;

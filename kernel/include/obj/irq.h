@@ -59,9 +59,10 @@ typedef struct irq {
 } irq_t;
 
 int irq_create(uint32_t gsi, irq_trigger_t trig, irq_t **out);
-/* An MSI object for `num` (< MSI_MAX): ERR_OUT_OF_RANGE, ERR_NO_MEMORY,
+/* An MSI object for `num` (< MSI_MAX), delivered to CPU `cpu` (an index
+ * below smp_cpu_count()): ERR_OUT_OF_RANGE, ERR_NO_MEMORY,
  * ERR_ALREADY_EXISTS, ERR_NO_RESOURCES (no free vector). */
-int irq_create_msi(uint32_t num, irq_t **out);
+int irq_create_msi(uint32_t num, uint32_t cpu, irq_t **out);
 /* The message an MSI object's device must send. */
 msi_msg_t irq_msi_msg(const irq_t *irq);
 void irq_ack(irq_t *irq);

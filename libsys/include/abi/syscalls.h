@@ -60,7 +60,7 @@
     X(46, process_handle_info, 3)                                              \
     X(47, system_info, 1)                                                      \
     X(48, vmo_create_physical, 5)                                              \
-    X(49, msi_create, 4)                                                       \
+    X(49, msi_create, 5)                                                       \
     X(50, irq_mask, 2)                                                         \
     X(51, chan_reply_read, 3)
 

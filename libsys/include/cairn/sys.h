@@ -203,9 +203,10 @@ static inline int64_t sys_vmo_create_physical(handle_t mmio, uint64_t paddr, uin
 {
     return syscall6(SYS_vmo_create_physical, mmio, paddr, size, cache, U(out), 0);
 }
-static inline int64_t sys_msi_create(handle_t msi, uint32_t num, handle_t *out, msi_msg_t *msg)
+/* cpu: the CPU (0 .. count-1, system_info) the interrupt is delivered to. */
+static inline int64_t sys_msi_create(handle_t msi, uint32_t num, handle_t *out, msi_msg_t *msg, uint32_t cpu)
 {
-    return syscall6(SYS_msi_create, msi, num, U(out), U(msg), 0, 0);
+    return syscall6(SYS_msi_create, msi, num, U(out), U(msg), cpu, 0);
 }
 static inline int64_t sys_irq_mask(handle_t irq, int masked) { return syscall6(SYS_irq_mask, irq, (uint64_t)masked, 0, 0, 0, 0); }
 

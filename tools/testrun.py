@@ -47,6 +47,10 @@ QEMU runs are described by tests/qemu/*.test files (INI). Keys of [test]:
     devices     extra QEMU devices, one per line, each passed as
                 "-device LINE" (e.g. "edu", or "pcie-root-port,id=rp" and
                 then "edu,bus=rp" on q35)
+    drives      extra QEMU drives, one per line, each passed as "-drive LINE",
+                for the devices to use (e.g. "if=none,id=d0,driver=null-co,
+                size=16M,read-zeroes=on" and then "nvme,serial=c0,drive=d0"
+                in devices: QEMU's null block driver needs no image file)
     A line of a list that starts with "#" is a comment to the INI reader:
     write [#] in patterns that start with it.
     monitor     "REGEX => COMMAND": once REGEX appears in the log, send
@@ -125,7 +129,7 @@ def run_ctest(build_dir, label):
 
 KNOWN_KEYS = {"iso", "cmdline", "modules", "expect", "forbid", "panic", "exit", "until", "timeout", "outcome",
               "caught", "machines", "smp", "mem", "cpu", "ktests", "monitor", "input", "devices", "tcg",
-              "check"}
+              "check", "drives"}
 
 
 class Spec:
@@ -159,6 +163,7 @@ class Spec:
         self.mem = t.get("mem", "128M").split()
         self.cpu = t.get("cpu", "max").split()
         self.devices = [l.strip() for l in t.get("devices", "").splitlines() if l.strip()]
+        self.drives = [l.strip() for l in t.get("drives", "").splitlines() if l.strip()]
         self.tcg = t.get("tcg", "").strip()
         if self.tcg not in ("", "single"):
             raise ValueError(f"{path}: tcg must be single (or absent)")
@@ -182,7 +187,8 @@ class Spec:
 
     def configs(self):
         for m, s, mem, cpu in itertools.product(self.machines, self.smp, self.mem, self.cpu):
-            yield {"machine": m, "smp": s, "mem": mem, "cpu": cpu, "devices": self.devices, "tcg": self.tcg}
+            yield {"machine": m, "smp": s, "mem": mem, "cpu": cpu, "devices": self.devices, "drives": self.drives,
+                   "tcg": self.tcg}
 
 
 def config_label(spec, cfg):
@@ -227,7 +233,8 @@ def qemu_command(iso, cfg, monitor_sock):
     return ["qemu-system-x86_64", "-accel", accel, "-machine", cfg["machine"], "-m", cfg["mem"],
             "-smp", cfg["smp"], "-cpu", cfg["cpu"], "-display", "none", "-serial", "stdio",
             "-monitor", monitor, "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-            "-cdrom", str(iso), "-boot", "d"] + [a for d in cfg.get("devices", ()) for a in ("-device", d)]
+            "-cdrom", str(iso), "-boot", "d"] + [a for d in cfg.get("drives", ()) for a in ("-drive", d)] + \
+        [a for d in cfg.get("devices", ()) for a in ("-device", d)]
 
 
 def read_until_prompt(s, deadline):

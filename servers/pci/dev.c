@@ -7,7 +7,9 @@
  * or when the driver's end closes - switches the function's interrupts
  * and bus mastering off, revokes every anchor (so the driver's BAR vmos
  * are unmapped everywhere, its ioport and irq objects die) and closes the
- * channel, which the driver then sees as ERR_PEER_CLOSED.
+ * channel, which the driver then sees as ERR_PEER_CLOSED. Which pages of
+ * a BAR a driver may have (never those of the MSI-X table and PBA, never
+ * another function's) is barmap.c's decision.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,8 +18,6 @@
 #include "cairn/sys.h"
 #include "pcid.h"
 #include "pcidev.h"
-
-#define PAGE 4096ull
 
 static pcid_t *server_of(srv_client_t *c) { return c->srv->ctx; }
 static uint32_t index_of(srv_client_t *c) { return (uint32_t)((pcid_binding_t *)c->ctx - server_of(c)->bind); }
@@ -147,52 +147,53 @@ static int enable_op(void *ctx, const proto_txn_t *txn, bool bus_master)
     return OK;
 }
 
-/* Another function's memory BAR on any page of [start, end)? Then the
- * vmo would reach that device's registers too. */
-static bool shares_page(const pcid_t *d, uint32_t self, uint64_t start, uint64_t end)
+/* A physical vmo over the pages barmap.c (pci_bar_map_*) granted: made
+ * from the BAR's anchor (derived once, for all of the BAR's pages), so
+ * unbind's revocation takes it back. `err` is the decision's answer; a
+ * refusal is logged with its reason. */
+static int bar_vmo_make(srv_client_t *c, uint32_t index, int err, const pci_bar_map_t *m, bool wc, handle_t *vmo)
 {
-    for (uint32_t i = 0; i < d->tree.n; i++) {
-        for (uint32_t j = 0; i != self && j < PCI_NBARS; j++) {
-            const pci_bar_t *o = &d->tree.funcs[i].bars[j];
-            if ((o->kind == PCI_BAR_MEM32 || o->kind == PCI_BAR_MEM64) && o->base != 0 && o->base < end &&
-                start < o->base + o->size)
-                return true;
-        }
+    pcid_t *d = server_of(c);
+    pcid_binding_t *b = c->ctx;
+    const pci_func_t *f = func_of(c);
+    if (err != OK) {
+        if (m->why != NULL)
+            printf("pci: %02x:%02x.%u BAR %u for '%s': %s: %s\n", PCI_BUS(f->bdf), PCI_DEV(f->bdf), PCI_FN(f->bdf),
+                   index, b->driver, m->why, cairn_error_name(err));
+        return err;
     }
-    return false;
+    if (b->bar_anchor[index] == 0) {
+        int a = pcid_anchor(d, b, RESOURCE_MMIO, m->span_start, m->span_end - m->span_start);
+        if (a < 0)
+            return a;
+        b->bar_anchor[index] = (uint8_t)(a + 1);
+    }
+    uint32_t cache = wc && f->bars[index].prefetchable ? VMO_CACHE_WC : VMO_CACHE_UC;
+    return (int)sys_vmo_create_physical(b->anchors[b->bar_anchor[index] - 1], m->start, m->end - m->start, cache,
+                                        vmo);
 }
 
 static int bar_vmo_op(void *ctx, const proto_txn_t *txn, uint32_t index, bool wc, pcidev_bar_vmo_result_t *out)
 {
     (void)txn;
-    pcid_t *d = server_of(ctx);
-    pcid_binding_t *b = ((srv_client_t *)ctx)->ctx;
-    const pci_func_t *f = func_of(ctx);
-    if (index >= PCI_NBARS || f->bars[index].kind == PCI_BAR_NONE)
-        return ERR_NOT_FOUND;
-    const pci_bar_t *bar = &f->bars[index];
-    if (bar->kind == PCI_BAR_IO)
-        return ERR_WRONG_TYPE;
-    if (bar->base == 0)
-        return ERR_BAD_STATE; /* the firmware left it unassigned */
-    uint64_t start = bar->base & ~(PAGE - 1), end = (bar->base + bar->size + PAGE - 1) & ~(PAGE - 1);
-    if (shares_page(d, index_of(ctx), start, end)) {
-        printf("pci: %02x:%02x.%u BAR %u shares a page with another function: not mapped\n", PCI_BUS(f->bdf),
-               PCI_DEV(f->bdf), PCI_FN(f->bdf), index);
-        return ERR_ACCESS_DENIED;
-    }
-    if (b->bar_anchor[index] == 0) {
-        int a = pcid_anchor(d, b, RESOURCE_MMIO, start, end - start);
-        if (a < 0)
-            return a;
-        b->bar_anchor[index] = (uint8_t)(a + 1);
-    }
-    uint32_t cache = wc && bar->prefetchable ? VMO_CACHE_WC : VMO_CACHE_UC;
-    int64_t err = sys_vmo_create_physical(b->anchors[b->bar_anchor[index] - 1], start, end - start, cache, &out->vmo);
-    if (err != OK)
-        return (int)err;
-    out->size = bar->size;
-    return OK;
+    pci_bar_map_t m;
+    int err = pci_bar_map_whole(&server_of(ctx)->tree, index_of(ctx), index, &m);
+    err = bar_vmo_make(ctx, index, err, &m, wc, &out->vmo);
+    if (err == OK)
+        out->size = m.size;
+    return err;
+}
+
+static int bar_range_op(void *ctx, const proto_txn_t *txn, uint32_t index, uint64_t offset, uint64_t length, bool wc,
+                        pcidev_bar_range_result_t *out)
+{
+    (void)txn;
+    pci_bar_map_t m;
+    int err = pci_bar_map_range(&server_of(ctx)->tree, index_of(ctx), index, offset, length, &m);
+    err = bar_vmo_make(ctx, index, err, &m, wc, &out->vmo);
+    if (err == OK)
+        out->size = m.size;
+    return err;
 }
 
 static int bar_io_op(void *ctx, const proto_txn_t *txn, uint32_t index, pcidev_bar_io_result_t *out)
@@ -249,7 +250,7 @@ static int irq_op(void *ctx, const proto_txn_t *txn, uint32_t index, uint32_t co
 
 static const pcidev_ops_t dev_ops = {
     .info = info_op, .config_read = config_read_op, .config_write = config_write_op, .enable = enable_op,
-    .bar_vmo = bar_vmo_op, .bar_io = bar_io_op, .irq = irq_op,
+    .bar_vmo = bar_vmo_op, .bar_io = bar_io_op, .irq = irq_op, .bar_range = bar_range_op,
 };
 
 int pcid_dev_dispatch(srv_client_t *c, const void *msg, uint32_t n, const handle_t *hs, uint32_t nh)

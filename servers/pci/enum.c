@@ -144,8 +144,17 @@ static void walk_std(const pci_cfg_t *c, pci_func_t *f)
             f->msi = (uint16_t)ptr;
             f->msi_len = (ctrl & 0x80 ? 0x0e : 0x0a) + (ctrl & 0x100 ? 0x0a : 0);
         }
-        if (id == PCI_CAP_MSIX && f->msix == 0)
+        if (id == PCI_CAP_MSIX && f->msix == 0) {
             f->msix = (uint16_t)ptr;
+            f->msix_entries = (uint16_t)((rd(c, f->bdf, ptr + 2, 2) & 0x7ff) + 1);
+            /* Its 12 bytes must fit in the 256: otherwise it stays known
+             * (its registers protected) but names no BAR (BIR 7), so the
+             * server never sets it up. */
+            bool fits = ptr + 12 <= 256;
+            f->msix_table = fits ? rd(c, f->bdf, ptr + 4, 4) : PCI_MSIX_NO_BAR;
+            f->msix_pba = fits ? rd(c, f->bdf, ptr + 8, 4) : PCI_MSIX_NO_BAR;
+            f->caps_malformed |= !fits;
+        }
         if (id == PCI_CAP_PCIE && f->pcie == 0)
             f->pcie = (uint16_t)ptr;
         ptr = hdr >> 8 & 0xfc;
@@ -183,6 +192,8 @@ void pci_walk_caps(const pci_cfg_t *c, pci_func_t *f)
     f->ncaps = f->caps_dropped = 0;
     f->caps_malformed = false;
     f->msi = f->msix = f->pcie = 0;
+    f->msix_table = f->msix_pba = 0;
+    f->msix_entries = 0;
     walk_std(c, f);
     f->cfg_size = c->limit >= 4096 && f->pcie != 0 ? 4096 : 256;
     if (f->cfg_size == 4096)

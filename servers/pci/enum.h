@@ -20,6 +20,7 @@
 #define PCI_MAX_FUNCS 256u
 #define PCI_MAX_CAPS 32u   /* per function, standard and extended */
 #define PCI_NBARS 6u
+#define PCI_MSIX_NO_BAR 7u /* an MSI-X BIR naming no BAR (6 and 7 are reserved) */
 
 enum pci_bar_kind {
     PCI_BAR_NONE = 0,  /* absent, or the upper half of a 64-bit BAR */
@@ -56,6 +57,11 @@ typedef struct pci_func {
     bool caps_malformed;     /* a list had a loop or a bad pointer */
     uint16_t msi, msix, pcie; /* capability offsets, 0 if absent */
     uint8_t msi_len;         /* bytes of the MSI capability (10 to 24) */
+    /* MSI-X (msix != 0), as its read-only registers said at start: where
+     * the table and the pending bit array are (BIR in bits 0-2, the
+     * offset in that BAR in the rest) and how many entries (1-2048). */
+    uint32_t msix_table, msix_pba;
+    uint16_t msix_entries;
     uint32_t cfg_size;       /* 256 or 4096: what the driver may reach */
 } pci_func_t;
 
@@ -96,6 +102,34 @@ int pci_write_allowed(const pci_func_t *f, uint32_t off, uint32_t width);
  * other than 1, 2, 4 or an unaligned offset, ERR_OUT_OF_RANGE past f's
  * configuration space. */
 int pci_access_check(const pci_func_t *f, uint32_t off, uint32_t width);
+
+/* ---- which BAR pages a driver may map (barmap.c) ---- */
+
+/* A physical vmo a driver may have: [start, end) (page-aligned), and the
+ * size it is told. On ERR_ACCESS_DENIED (and for arguments that cannot
+ * be right), `why` says why, for the server's log; NULL otherwise. */
+typedef struct pci_bar_map {
+    uint64_t start, end;
+    uint64_t size;
+    uint64_t span_start, span_end; /* all of the BAR's pages: the anchor */
+    const char *why;
+} pci_bar_map_t;
+
+/* bar_vmo: memory BAR `index` of function number `self` of t - its pages
+ * up to the first one that holds MSI-X structures (size: the bytes of
+ * the BAR in them; the BAR's size when nothing is held back).
+ * ERR_NOT_FOUND no such BAR, ERR_WRONG_TYPE I/O, ERR_BAD_STATE
+ * unassigned, ERR_ACCESS_DENIED when its first page holds the MSI-X table
+ * or PBA or another function's BAR shares a page of it. */
+int pci_bar_map_whole(const pci_tree_t *t, uint32_t self, uint32_t index, pci_bar_map_t *out);
+
+/* bar_range: [off, off + len) of BAR `index`'s pages (offsets from the
+ * BAR's first page). As above, and ERR_INVALID_ARGS for an offset or
+ * length not a multiple of 4096 or a length of 0, ERR_OUT_OF_RANGE past
+ * the BAR's last page, ERR_ACCESS_DENIED for a range touching a page of
+ * the MSI-X table or PBA. */
+int pci_bar_map_range(const pci_tree_t *t, uint32_t self, uint32_t index, uint64_t off, uint64_t len,
+                      pci_bar_map_t *out);
 
 /* The command register bits the server owns (decoding, bus mastering,
  * INTx disable) keep their current value whatever the driver writes. */

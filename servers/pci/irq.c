@@ -86,10 +86,11 @@ static int msix_setup(pcid_t *d, uint32_t i, uint32_t count)
 {
     const pci_func_t *f = &d->tree.funcs[i];
     pcid_binding_t *b = &d->bind[i];
+    /* Where the table is and its size as enumeration read them: the
+     * pages barmap.c keeps from the driver. */
     uint32_t ctrl = pcid_cfg_read(d, f->bdf, f->msix + 2, 2);
-    uint32_t tbl = pcid_cfg_read(d, f->bdf, f->msix + 4, 4);
-    uint32_t size = (ctrl & 0x7ff) + 1, bir = tbl & 7;
-    uint64_t off = tbl & ~7u;
+    uint32_t size = f->msix_entries, bir = f->msix_table & 7;
+    uint64_t off = f->msix_table & ~7u;
     if (bir >= PCI_NBARS || f->bars[bir].kind < PCI_BAR_MEM32 || f->bars[bir].base == 0 ||
         off + (uint64_t)size * MSIX_ENTRY > f->bars[bir].size)
         return ERR_CORRUPT; /* the table is not inside a memory BAR */

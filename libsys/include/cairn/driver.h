@@ -117,7 +117,10 @@ drv_t *drv_of(srv_client_t *c);
 int drv_enable(drv_t *d, bool bus_master);
 
 /* Memory BAR `index` mapped uncached (write-combining if asked and the BAR
- * is prefetchable). Kept until the driver ends. */
+ * is prefetchable). Kept until the driver ends. A BAR holding the MSI-X
+ * table or PBA is mapped up to the first page of them (the pci server
+ * owns those): *size says how many bytes of it are there (pcidev
+ * bar_range reaches the pages after them). */
 int drv_map_bar(drv_t *d, uint32_t index, bool write_combining, volatile void **regs, uint64_t *size);
 
 /* Up to `count` interrupts in one of the `allow`ed modes, each bound to the

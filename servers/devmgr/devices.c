@@ -134,7 +134,8 @@ static int give_handles(devmgr_t *m, device_t *d, uint64_t pid, handle_t dev, ha
     handle_t mine = HANDLE_INVALID, theirs = HANDLE_INVALID;
     int err = proc_add_handle(m->proc, pid, "dev", dev, deadline());
     ns_derive_result_t ses;
-    if (err == OK && (err = ns_derive(m->ns, man->name, &ses, deadline())) == OK)
+    /* All devmgr's session may grant, as before derive took lists. */
+    if (err == OK && (err = ns_derive(m->ns, man->name, "*", "proc pci*", &ses, deadline())) == OK)
         err = proc_add_handle(m->proc, pid, "ns", ses.session, deadline());
     if (err == OK && (err = (int)sys_chan_create(&mine, &theirs)) == OK)
         err = proc_add_handle(m->proc, pid, "devmgr", theirs, deadline());

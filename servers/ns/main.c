@@ -64,7 +64,8 @@ int main(void)
     }
     ns.srv.on_close = session_closed;
     ns.srv.max_clients = NS_MAX_SESSIONS;
-    err = session_add(&ns, admin, "init", ns_identity_init(), 0);
+    ns_identity_t init_id = ns_identity_init();
+    err = session_add(&ns, admin, "init", &init_id, 0);
     if (err != OK) {
         fprintf(stderr, "ns: cannot serve init's session: %s\n", cairn_error_name(err));
         return 1;

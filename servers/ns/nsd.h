@@ -50,7 +50,7 @@ typedef struct ns_session {
 /* ---- session.c ---------------------------------------------------------- */
 
 /* Makes channel end `ch` a session with this identity (ch is consumed). */
-int session_add(nsd_t *ns, handle_t ch, const char *label, ns_identity_t id, uint64_t pid);
+int session_add(nsd_t *ns, handle_t ch, const char *label, const ns_identity_t *id, uint64_t pid);
 
 /* The srv_t hooks: dispatch of one message, and a session going. */
 int session_dispatch(srv_client_t *c, const void *msg, uint32_t nbytes, const handle_t *hs, uint32_t nh);

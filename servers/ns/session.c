@@ -5,8 +5,9 @@
  *   - init's session, made at start from the bootstrap handle "init";
  *   - a component's session, made by `attach` on init's session, which
  *     passes the channel end whose other end the component got as "ns";
- *   - a derived session, made by `derive` on any session: ns creates the
- *     channel and returns the client's end.
+ *   - a derived session, made by `derive` on any session with the lists
+ *     of what it may provide and connect to, never more than its parent
+ *     may (policy.h): ns creates the channel and returns the client's end.
  * A session lives until its channel's peer closes (the server loop then
  * removes it and session_closed forgets its waiting connects). Messages
  * are validated by the generated ns_dispatch before any op runs.
@@ -23,14 +24,14 @@ static nsd_t *ns_of(srv_client_t *c)
     return c->srv->ctx;
 }
 
-int session_add(nsd_t *ns, handle_t ch, const char *label, ns_identity_t id, uint64_t pid)
+int session_add(nsd_t *ns, handle_t ch, const char *label, const ns_identity_t *id, uint64_t pid)
 {
     ns_session_t *s = calloc(1, sizeof *s);
     if (s == NULL) {
         sys_handle_close(ch);
         return ERR_NO_MEMORY;
     }
-    s->id = id;
+    s->id = *id;
     s->pid = pid;
     srv_client_t *c;
     int err = srv_add_client(&ns->srv, ch, label, &c); /* closes ch on failure */
@@ -56,18 +57,34 @@ void session_closed(srv_client_t *c)
     c->ctx = NULL;
 }
 
-static int derive_op(void *ctx, const proto_txn_t *txn, const char *label, ns_derive_result_t *out)
+static int derive_op(void *ctx, const proto_txn_t *txn, const char *label, const char *provide, const char *connect,
+                     ns_derive_result_t *out)
 {
     srv_client_t *c = ctx;
     ns_session_t *s = c->ctx;
+    nsd_t *ns = ns_of(c);
     (void)txn;
+    ns_grants_t prov, conn;
+    ns_identity_t id;
     if (!manifest_name_valid(label))
         return ERR_INVALID_ARGS;
+    if (ns_grants_parse(provide, &prov) != OK || ns_grants_parse(connect, &conn) != OK) {
+        fprintf(stderr, "ns: '%s' derives '%s' with a bad list ('%s' / '%s')\n", c->label, label, provide, connect);
+        return ERR_INVALID_ARGS;
+    }
+    const char *what = NULL;
+    const ns_grant_t *e = NULL;
+    int err = ns_identity_derive(ns->m, &s->id, &prov, &conn, &id, &what, &e);
+    if (err != OK) {
+        fprintf(stderr, "ns: '%s' may not let '%s' %s '%s%s'\n", c->label, label, what, e->name,
+                e->pattern ? "*" : "");
+        return err;
+    }
     handle_t mine, theirs;
-    int err = (int)sys_chan_create(&mine, &theirs);
+    err = (int)sys_chan_create(&mine, &theirs);
     if (err != OK)
         return err;
-    err = session_add(ns_of(c), mine, label, ns_identity_derived(&s->id), 0);
+    err = session_add(ns, mine, label, &id, 0);
     if (err != OK) {
         sys_handle_close(theirs);
         return err;
@@ -92,7 +109,8 @@ static int attach_op(void *ctx, const proto_txn_t *txn, const char *component, u
         sys_handle_close(session);
         return err;
     }
-    return session_add(ns, session, ns->m->comp[index].name, ns_identity_component(index), pid);
+    ns_identity_t id = ns_identity_component(index);
+    return session_add(ns, session, ns->m->comp[index].name, &id, pid);
 }
 
 static const ns_ops_t session_ops = {

@@ -4,9 +4,10 @@
  * proc to create the process, gives it two handles and starts it:
  *   stdio  a fresh console session (ns.connect "console"), its stdin and
  *          stdout;
- *   ns     a session derived from the shell's (ns.derive PROG): it may
- *          connect to what the shell may, and publish names no manifest
- *          component provides - so a server started here can serve.
+ *   ns     a session derived from the shell's (ns.derive PROG "*" "*"):
+ *          it may connect to what the shell may, and publish names no
+ *          manifest component provides - so a server started here can
+ *          serve.
  * A foreground program is waited for (proc.wait), and how it ended becomes
  * $?: its exit status, or 128 + 9 when killed, 128 + 11 when it faulted.
  * A background one ('&') is printed as "[pid]", becomes $! and is
@@ -128,7 +129,7 @@ static int give_handles(sh_t *sh, uint64_t pid, const char *name)
         sh_error(sh, "run", "proc.add_handle stdio", err);
         return err;
     }
-    err = ns_derive(sh->ns, name, &ses, deadline());
+    err = ns_derive(sh->ns, name, "*", "*", &ses, deadline()); /* all the shell may grant */
     if (err != OK) {
         sh_error(sh, "run", "an ns session (ns.derive)", err);
         return err;

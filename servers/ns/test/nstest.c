@@ -12,7 +12,9 @@
  * waiting for "tmpsvc", an echo round trip with nspub, the name going when
  * nspub exits and coming back when init restarts it; list; derived
  * sessions (policy, labels, deferred connects answered by a publish,
- * dropped with their session, the per-session limit); the limit on
+ * dropped with their session, the per-session limit); derive narrowing
+ * (lists wider than the parent's refused, a derived session held to its
+ * lists where its parent may do more); the limit on
  * names; attach refused outside init's session; malformed messages
  * answered with errors while ns keeps serving; a full opener queue
  * answered with an error, not a hang.
@@ -272,8 +274,8 @@ static void test_restart(void)
 static void test_derive(void)
 {
     ns_derive_result_t d;
-    expect("derive with a bad label", ns_derive(ns, "no good", &d, soon(2000)), ERR_INVALID_ARGS);
-    int err = ns_derive(ns, "nstest-child", &d, soon(2000));
+    expect("derive with a bad label", ns_derive(ns, "no good", "", "", &d, soon(2000)), ERR_INVALID_ARGS);
+    int err = ns_derive(ns, "nstest-child", "dyn-1 dyn-2 dyn-never", "dyn*", &d, soon(2000));
     expect("derive a session", err, OK);
     if (err != OK)
         return;
@@ -289,7 +291,7 @@ static void test_derive(void)
 
     /* A deferred connect, answered when the name is published. */
     ns_derive_result_t w;
-    err = ns_derive(child, "nstest-waiter", &w, soon(2000));
+    err = ns_derive(child, "nstest-waiter", "", "dyn-2 dyn-never", &w, soon(2000));
     expect("derive from a derived session", err, OK);
     if (err == OK) {
         expect("wait for dyn-2", send_connect(w.session, 0x42, "dyn-2", true), OK);
@@ -318,6 +320,55 @@ static void test_derive(void)
     verdict("dyn-1 is freed with its opener", wait_listed("dyn-1", false, 2000), "still listed");
 }
 
+/* derive only narrows: lists wider than the parent's are refused, and a
+ * derived session does only what its lists say, even where its parent
+ * may do more. */
+static void test_derive_narrows(void)
+{
+    ns_derive_result_t d;
+    expect("derive: a bad list entry", ns_derive(ns, "nstest-x", "bad!", "", &d, soon(2000)), ERR_INVALID_ARGS);
+    expect("derive: a pattern in the middle", ns_derive(ns, "nstest-x", "", "a*b", &d, soon(2000)), ERR_INVALID_ARGS);
+    expect("derive: nine entries", ns_derive(ns, "nstest-x", "a b c d e f g h i", "", &d, soon(2000)),
+           ERR_INVALID_ARGS);
+    expect("derive: connect where its parent may not", ns_derive(ns, "nstest-wide", "", "secret", &d, soon(2000)),
+           ERR_ACCESS_DENIED);
+    expect("derive: connect to all", ns_derive(ns, "nstest-wide", "", "dyn* *", &d, soon(2000)), ERR_ACCESS_DENIED);
+    expect("derive: a wider pattern", ns_derive(ns, "nstest-wide", "", "dy*", &d, soon(2000)), ERR_ACCESS_DENIED);
+    expect("derive: provide a manifest name", ns_derive(ns, "nstest-wide", "tmpsvc", "", &d, soon(2000)),
+           ERR_ACCESS_DENIED);
+    int err = ns_derive(ns, "nstest-all", "*", "dyn* tmpsvc", &d, soon(2000));
+    expect("derive: all its parent may", err, OK);
+    if (err == OK)
+        sys_handle_close(d.session);
+
+    err = ns_derive(ns, "nstest-narrow", "dyn-a", "dyn-a", &d, soon(2000));
+    expect("derive: a narrow session", err, OK);
+    if (err != OK)
+        return;
+    handle_t narrow = d.session, opener = HANDLE_INVALID;
+    expect("narrow: publish its name", publish(narrow, "dyn-a", &opener), OK);
+    expect("narrow: publish a free name not listed", publish(narrow, "dyn-b", NULL), ERR_ACCESS_DENIED);
+    expect("narrow: connect to its name", connect(narrow, "dyn-a", false, 2000, NULL), OK);
+    expect("narrow: connect where its parent may, not listed", connect(narrow, "dyn-b", false, 2000, NULL),
+           ERR_ACCESS_DENIED);
+    expect("narrow: connect to its parent's service", connect(narrow, "nstest-svc", false, 2000, NULL),
+           ERR_ACCESS_DENIED);
+    expect("narrow: derive wider connects", ns_derive(narrow, "nstest-g1", "", "dyn*", &d, soon(2000)),
+           ERR_ACCESS_DENIED);
+    expect("narrow: derive another name to provide", ns_derive(narrow, "nstest-g2", "dyn-b", "", &d, soon(2000)),
+           ERR_ACCESS_DENIED);
+    err = ns_derive(narrow, "nstest-g3", "", "dyn-a", &d, soon(2000));
+    expect("narrow: derive the same or less", err, OK);
+    if (err == OK) {
+        expect("grandchild: connect as listed", connect(d.session, "dyn-a", false, 2000, NULL), OK);
+        expect("grandchild: publish nothing", publish(d.session, "dyn-a2", NULL), ERR_ACCESS_DENIED);
+        sys_handle_close(d.session);
+    }
+    sys_handle_close(opener);
+    sys_handle_close(narrow);
+    verdict("dyn-a is freed with its opener", wait_listed("dyn-a", false, 2000), "still listed");
+}
+
 /* ns holds at most 128 names: the next publish is refused, and closing
  * the openers frees them all. */
 static void test_name_limit(void)
@@ -325,7 +376,7 @@ static void test_name_limit(void)
     static handle_t openers[128];
     ns_derive_result_t d;
     ns_list_result_t r;
-    if (ns_derive(ns, "nstest-many", &d, soon(2000)) != OK)
+    if (ns_derive(ns, "nstest-many", "dyn-many-*", "", &d, soon(2000)) != OK)
         return;
     uint32_t before = 0, n = 0;
     while (ns_list(ns, before, &r, soon(2000)) == OK)
@@ -415,6 +466,7 @@ int main(void)
     test_restart();
     test_adopt_restart();
     test_derive();
+    test_derive_narrows();
     test_name_limit();
     test_attach();
     test_malformed();

@@ -3,7 +3,8 @@
  * Functions and their drivers (devmgr.h has the states): the scan that
  * matches the pci server's functions against the driver manifests, the
  * start of a driver (pci.bind, then proc.create/add_handle/start with
- * exactly "dev", "ns", "devmgr" and what the manifest grants), the end of
+ * exactly "dev", "ns" - a session derived with the manifest's provide and
+ * connect lists - "devmgr" and what the manifest grants), the end of
  * a run (seen as the closing of the driver's "devmgr" channel: its process
  * is gone), restarts with back-off on one timer, and unbinding.
  */
@@ -49,7 +50,9 @@ static void arm_timer(devmgr_t *m)
 static void take_back(devmgr_t *m, device_t *d)
 {
     int err = pci_unbind(m->pci, d->addr, deadline());
-    if (err != OK && err != ERR_NOT_FOUND)
+    /* ERR_BAD_STATE: unbound already - the pci server unbinds when the
+     * driver's end of the device channel closes, as its process ends. */
+    if (err != OK && err != ERR_NOT_FOUND && err != ERR_BAD_STATE)
         fprintf(stderr, "devmgr: pci.unbind %02x:%02x.%u: %s\n", d->addr >> 8, d->addr >> 3 & 0x1f, d->addr & 7,
                 cairn_error_name(err));
     if (d->dma != HANDLE_INVALID) {
@@ -134,8 +137,12 @@ static int give_handles(devmgr_t *m, device_t *d, uint64_t pid, handle_t dev, ha
     handle_t mine = HANDLE_INVALID, theirs = HANDLE_INVALID;
     int err = proc_add_handle(m->proc, pid, "dev", dev, deadline());
     ns_derive_result_t ses;
-    /* All devmgr's session may grant, as before derive took lists. */
-    if (err == OK && (err = ns_derive(m->ns, man->name, "*", "proc pci*", &ses, deadline())) == OK)
+    /* Its ns session allows exactly what its manifest lists (ns refuses,
+     * and logs, what devmgr's own session could not allow). */
+    if (err == OK && (err = ns_derive(m->ns, man->name, man->provide, man->connect, &ses, deadline())) != OK)
+        fprintf(stderr, "devmgr: ns.derive for '%s' (provide '%s', connect '%s'): %s\n", man->name, man->provide,
+                man->connect, cairn_error_name(err));
+    if (err == OK)
         err = proc_add_handle(m->proc, pid, "ns", ses.session, deadline());
     if (err == OK && (err = (int)sys_chan_create(&mine, &theirs)) == OK)
         err = proc_add_handle(m->proc, pid, "devmgr", theirs, deadline());

@@ -242,6 +242,62 @@ static int kw_args(parser_t *p, drvman_t *m, const word_t *w, size_t nw)
     return 0;
 }
 
+/* A service name or prefix pattern: NAME, NAME* or *. */
+static bool service_valid(word_t w)
+{
+    if (w.n > 0 && w.s[w.n - 1] == '*')
+        w.n--;
+    return w.n == 0 || name_valid(w);
+}
+
+static bool words_eq(word_t a, word_t b)
+{
+    if (a.n != b.n)
+        return false;
+    for (size_t i = 0; i < a.n; i++)
+        if (a.s[i] != b.s[i])
+            return false;
+    return true;
+}
+
+/* Is w one of the words of single-spaced `list`? */
+static bool in_list(const char *list, word_t w)
+{
+    for (size_t i = 0; list[i];) {
+        size_t n = 0;
+        while (list[i + n] && list[i + n] != ' ')
+            n++;
+        if (words_eq((word_t){list + i, n}, w))
+            return true;
+        i += n + (list[i + n] == ' ');
+    }
+    return false;
+}
+
+/* provide/connect SERVICE...: appended to `list` (single-spaced). */
+static int kw_services(parser_t *p, char *list, uint32_t *count, const word_t *w, size_t nw)
+{
+    if (nw < 2)
+        return fail(p, "expected a service name or pattern (NAME, NAME*, *) after", w[0]);
+    size_t pos = 0;
+    while (list[pos])
+        pos++;
+    for (size_t i = 1; i < nw; i++) {
+        if (!service_valid(w[i]))
+            return fail(p, "bad service name or pattern", w[i]);
+        if (in_list(list, w[i]))
+            return fail(p, "service given twice", w[i]);
+        if (*count == DRVMAN_SERVICES_MAX)
+            return fail(p, "too many services (at most 8 provided, 8 connected to)", w[i]);
+        if (pos > 0)
+            list[pos++] = ' ';
+        copy_word(list + pos, w[i]);
+        pos += w[i].n;
+        (*count)++;
+    }
+    return 0;
+}
+
 /* One line's words (at most WORDS_MAX) after the driver line. */
 static int keyword(parser_t *p, drvman_t *m, const word_t *w, size_t nw)
 {
@@ -260,11 +316,9 @@ static int keyword(parser_t *p, drvman_t *m, const word_t *w, size_t nw)
             return fail(p, "'dma' takes no words", w[1]);
         m->dma = true;
     } else if (word_is(w[0], "provide")) {
-        if (nw != 2 || !name_valid(w[1]))
-            return fail(p, "expected 'provide SERVICE'", nw > 1 ? w[1] : no_word);
-        if (m->provide[0])
-            return fail(p, "provide given twice", no_word);
-        copy_word(m->provide, w[1]);
+        return kw_services(p, m->provide, &m->nprovide, w, nw);
+    } else if (word_is(w[0], "connect")) {
+        return kw_services(p, m->connect, &m->nconnect, w, nw);
     } else if (word_is(w[0], "restart")) {
         return kw_restart(p, m, w, nw);
     } else if (word_is(w[0], "driver")) {

@@ -12,6 +12,7 @@
  *         match   class 0x01 0x08 0x02     # or by class
  *         dma
  *         provide edu
+ *         connect console blk*           # services it may use (none here)
  *         restart backoff 100ms 5s limit 5
  *
  * Pure C11 without library calls: devmgr and the host tests
@@ -30,6 +31,8 @@
 #define DRVMAN_MATCH_MAX 8
 #define DRVMAN_TEXT_MAX 16384u
 #define DRVMAN_ERR_MAX 96
+#define DRVMAN_SERVICES_MAX 8 /* entries of provide lines, and of connect lines */
+#define DRVMAN_LIST_MAX 255   /* 8 names of 31 characters, single-spaced */
 
 enum drvman_match_kind { DRVMAN_MATCH_ID = 1, DRVMAN_MATCH_CLASS = 2 };
 
@@ -47,7 +50,12 @@ typedef struct drvman {
     drvman_match_t match[DRVMAN_MATCH_MAX];
     uint32_t nmatch;
     bool dma;                       /* grant a DMA resource */
-    char provide[DRVMAN_NAME_MAX + 1]; /* the service it publishes, or "" */
+    /* The services it may publish and connect to: names or prefix
+     * patterns (NAME*, *), single-spaced, as ns.derive takes them; "" for
+     * none. devmgr derives the driver's ns session with exactly these. */
+    char provide[DRVMAN_LIST_MAX + 1];
+    char connect[DRVMAN_LIST_MAX + 1];
+    uint32_t nprovide, nconnect;
     bool restart;                   /* false: `restart never` */
     uint32_t backoff_min_ms, backoff_max_ms;
     uint32_t limit;                 /* restarts in a row before giving up; 0: never give up */

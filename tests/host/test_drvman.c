@@ -41,6 +41,9 @@ TEST(edu_manifest_as_shipped)
     CHECK(strcmp(M.name, "edu") == 0);
     CHECK(strcmp(M.program, "edu") == 0);
     CHECK(strcmp(M.provide, "edu") == 0);
+    CHECK_EQ(M.nprovide, 1);
+    CHECK(M.connect[0] == '\0'); /* it uses no service */
+    CHECK_EQ(M.nconnect, 0);
     CHECK(M.dma);
     CHECK_EQ(M.nmatch, 1);
     CHECK(drvman_matches(&M, 0x1234, 0x11e8, 0x00, 0xff, 0));
@@ -59,7 +62,7 @@ TEST(class_match_depths_and_defaults)
     CHECK_EQ(M.nmatch, 3);
     CHECK(strcmp(M.args, "-v fast") == 0);
     CHECK(!M.dma);
-    CHECK(M.provide[0] == '\0');
+    CHECK(M.provide[0] == '\0' && M.connect[0] == '\0');
     CHECK(drvman_matches(&M, 1, 2, 0x01, 0x08, 0x02));
     CHECK(!drvman_matches(&M, 1, 2, 0x01, 0x08, 0x03));
     CHECK(drvman_matches(&M, 1, 2, 0x02, 0x99, 0x77)); /* class only */
@@ -102,8 +105,28 @@ TEST(refusals)
     CHECK(refused("driver x\nprogram x\nrestart limit 0\n", "3: bad restart limit (1 to 1000000) '0'"));
     CHECK(refused("driver x\nprogram x\nrestart sometimes\n",
                   "3: expected 'restart never' or 'restart [backoff MIN MAX] [limit N]' 'sometimes'"));
-    CHECK(refused("driver x\nprogram x\nprovide a b\n", "3: expected 'provide SERVICE' 'a'"));
+    CHECK(refused("driver x\nprogram x\nprovide\n",
+                  "3: expected a service name or pattern (NAME, NAME*, *) after 'provide'"));
+    CHECK(refused("driver x\nprogram x\nconnect # nothing\n",
+                  "3: expected a service name or pattern (NAME, NAME*, *) after 'connect'"));
+    CHECK(refused("driver x\nprogram x\nprovide a*b\n", "3: bad service name or pattern 'a*b'"));
+    CHECK(refused("driver x\nprogram x\nconnect -x\n", "3: bad service name or pattern '-x'"));
+    CHECK(refused("driver x\nprogram x\nconnect **\n", "3: bad service name or pattern '**'"));
+    CHECK(refused("driver x\nprogram x\nconnect pci\nconnect console pci\n", "4: service given twice 'pci'"));
     CHECK(refused("driver x\nprogram x\x01\n", "2: bad character outside a comment"));
+}
+
+TEST(services_it_provides_and_connects_to)
+{
+    REQUIRE(parse("driver x\nprogram x\nmatch class 1\nprovide blk0 net*\nconnect console\n"
+                  "provide x.y_z-1\nconnect pci* *\n") == 0);
+    CHECK(strcmp(M.provide, "blk0 net* x.y_z-1") == 0);
+    CHECK_EQ(M.nprovide, 3);
+    CHECK(strcmp(M.connect, "console pci* *") == 0);
+    CHECK_EQ(M.nconnect, 3);
+    /* The same word in both lists is fine: they are separate. */
+    REQUIRE(parse("driver x\nprogram x\nmatch class 1\nprovide a\nconnect a\n") == 0);
+    CHECK(strcmp(M.provide, "a") == 0 && strcmp(M.connect, "a") == 0);
 }
 
 TEST(limits)
@@ -122,6 +145,20 @@ TEST(limits)
     CHECK(strcmp(E, "0: manifest larger than 16 KiB") == 0);
     CHECK(drvman_parse(text, 600, &M, E) != 0);
     CHECK(strcmp(E, "2: line longer than 512 characters") == 0);
+    /* Eight services of 31 characters fill a list exactly; a ninth is refused. */
+    n = snprintf(text, sizeof text, "driver x\nprogram x\nmatch class 1\n");
+    for (int i = 0; i < DRVMAN_SERVICES_MAX; i++)
+        n += snprintf(text + n, sizeof text - (size_t)n, "connect %030d\n", i);
+    REQUIRE(parse(text) == 0);
+    CHECK_EQ(M.nconnect, DRVMAN_SERVICES_MAX);
+    CHECK_EQ(strlen(M.connect), DRVMAN_LIST_MAX - 8);
+    snprintf(text + n, sizeof text - (size_t)n, "connect x\n");
+    CHECK(refused(text, "12: too many services (at most 8 provided, 8 connected to) 'x'"));
+    n = snprintf(text, sizeof text, "driver x\nprogram x\nmatch class 1\nprovide");
+    for (int i = 0; i < DRVMAN_SERVICES_MAX; i++)
+        n += snprintf(text + n, sizeof text - (size_t)n, " a%030d", i);
+    REQUIRE(parse(text) == 0);
+    CHECK_EQ(strlen(M.provide), DRVMAN_LIST_MAX);
     /* The name's limit: 31 characters. */
     CHECK(parse("driver aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\nprogram x\nmatch class 1\n") == 0);
     CHECK(refused("driver aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", "1: a driver manifest starts with 'driver NAME'"));

@@ -12,7 +12,7 @@
  *         match   class 0x01 0x08 0x02     # or by class
  *         dma
  *         provide edu
- *         connect console blk*           # services it may use (none here)
+ *         connect console blk*           # the services it may use
  *         restart backoff 100ms 5s limit 5
  *
  * Pure C11 without library calls: devmgr and the host tests

@@ -68,8 +68,10 @@ static int derive_op(void *ctx, const proto_txn_t *txn, const char *label, const
     ns_identity_t id;
     if (!manifest_name_valid(label))
         return ERR_INVALID_ARGS;
-    if (ns_grants_parse(provide, &prov) != OK || ns_grants_parse(connect, &conn) != OK) {
-        fprintf(stderr, "ns: '%s' derives '%s' with a bad list ('%s' / '%s')\n", c->label, label, provide, connect);
+    /* The lists are not printed: any bytes but NUL may be in them. */
+    bool prov_ok = ns_grants_parse(provide, &prov) == OK;
+    if (!prov_ok || ns_grants_parse(connect, &conn) != OK) {
+        fprintf(stderr, "ns: '%s' derives '%s' with a bad %s list\n", c->label, label, prov_ok ? "connect" : "provide");
         return ERR_INVALID_ARGS;
     }
     const char *what = NULL;

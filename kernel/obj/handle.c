@@ -2,6 +2,11 @@
  *
  * Handle tables and the capability derivation tree (model in obj/handle.h).
  *
+ * Locks: cap_lock guards the tree and every table; a table's slots change
+ * with its own lock held too (taken last), so handle_get, which reads one
+ * table only, takes that lock alone and no system call's lookup waits on
+ * another process's.
+ *
  * Destroying nodes happens in two phases: under cap_lock they are unlinked
  * from tables and the tree and chained on a local list; after the lock is
  * dropped their object references are released, because destroying an
@@ -48,6 +53,7 @@ void handle_table_init(handle_table_t *t, uint32_t limit)
         cache_ready = true;
     }
     memset(t, 0, sizeof *t);
+    t->lock = (spinlock_t)SPINLOCK_INIT;
     t->limit = MIN(limit, (uint32_t)HANDLE_TABLE_MAX);
 }
 
@@ -77,26 +83,28 @@ static int check_locked(handle_node_t *n, obj_type_t type, uint32_t rights)
     return OK;
 }
 
+/* The node found under the table's lock stays in its slot, and so keeps
+ * its object, until the lock is dropped: the reference is taken first. */
 int handle_get(struct process *p, handle_t h, obj_type_t type, uint32_t rights, kobject_t **obj)
 {
-    uint64_t fl = spin_lock_irqsave(&cap_lock);
+    uint64_t fl = spin_lock_irqsave(&p->handles.lock);
     handle_node_t *n = lookup_locked(p, h);
     int err = check_locked(n, type, rights);
     if (err == OK) {
         obj_ref(n->obj);
         *obj = n->obj;
     }
-    spin_unlock_irqrestore(&cap_lock, fl);
+    spin_unlock_irqrestore(&p->handles.lock, fl);
     return err;
 }
 
 int handle_get_rights(struct process *p, handle_t h, uint32_t *rights)
 {
-    uint64_t fl = spin_lock_irqsave(&cap_lock);
+    uint64_t fl = spin_lock_irqsave(&p->handles.lock);
     handle_node_t *n = lookup_locked(p, h);
     if (n)
         *rights = n->rights;
-    spin_unlock_irqrestore(&cap_lock, fl);
+    spin_unlock_irqrestore(&p->handles.lock, fl);
     return n ? OK : ERR_BAD_HANDLE;
 }
 
@@ -117,14 +125,16 @@ static int reserve_slots_locked(handle_table_t *t, uint32_t n)
     handle_slot_t *s = kzalloc(cap * sizeof *s);
     if (!s)
         return ERR_NO_MEMORY;
-    if (t->slots) {
-        memcpy(s, t->slots, t->capacity * sizeof *s);
-        kfree(t->slots);
-    }
     for (uint32_t i = t->capacity; i < cap; i++)
         s[i].gen = 1;
+    spin_lock(&t->lock);
+    handle_slot_t *old = t->slots;
+    if (old)
+        memcpy(s, old, t->capacity * sizeof *s);
     t->slots = s;
     t->capacity = cap;
+    spin_unlock(&t->lock);
+    kfree(old); /* no lookup can be reading it: they hold t->lock */
     return OK;
 }
 
@@ -132,7 +142,9 @@ static int reserve_slots_locked(handle_table_t *t, uint32_t n)
 static handle_t install_at_locked(struct process *p, handle_node_t *n, uint32_t i)
 {
     handle_table_t *t = &p->handles;
+    spin_lock(&t->lock);
     t->slots[i].node = n;
+    spin_unlock(&t->lock);
     t->used++;
     n->owner = p;
     n->slot = i;
@@ -167,7 +179,9 @@ static bool reinstall_locked(struct process *p, handle_node_t *n, handle_t value
     uint16_t gen = (value >> SLOT_BITS) & GEN_MASK;
     if (gen == 0 || slot >= t->capacity || t->slots[slot].node || t->slots[slot].gen != next_gen(gen))
         return false;
+    spin_lock(&t->lock);
     t->slots[slot].gen = gen;
+    spin_unlock(&t->lock);
     install_at_locked(p, n, slot);
     return true;
 }
@@ -176,8 +190,10 @@ static void uninstall_locked(handle_node_t *n)
 {
     handle_table_t *t = &n->owner->handles;
     handle_slot_t *s = &t->slots[n->slot];
+    spin_lock(&t->lock);
     s->node = NULL;
     s->gen = next_gen(s->gen);
+    spin_unlock(&t->lock);
     t->used--;
     if (n->obj->type == OBJ_IOPORT) {
         /* Ports taken away: CPUs running the process must rebuild their
@@ -507,9 +523,11 @@ void handle_table_destroy(struct process *p)
     for (uint32_t i = 0; i < t->capacity; i++)
         if (t->slots[i].node)
             retire_locked(t->slots[i].node, &dead);
+    spin_lock(&t->lock);
     handle_slot_t *slots = t->slots;
     t->slots = NULL;
     t->capacity = 0;
+    spin_unlock(&t->lock);
     spin_unlock_irqrestore(&cap_lock, fl);
     release_dead(&dead);
     kfree(slots);

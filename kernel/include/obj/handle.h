@@ -44,7 +44,11 @@ typedef struct handle_slot {
 
 #define HANDLE_TABLE_MAX 65536
 
+/* Slots change with both cap_lock and the table's own `lock` held (that
+ * one last); a lookup that only reads one table (handle_get, the path of
+ * every system call) holds the table's lock alone: no global lock. */
 typedef struct handle_table {
+    spinlock_t lock;
     handle_slot_t *slots;
     uint32_t capacity;   /* slots allocated */
     uint32_t used;

@@ -6,6 +6,7 @@
  * driver touches: mapped registers, interrupt sources, DMA buffers.
  *
  * States: taking handles -> init -> serving -> stopping (unbound or quit).
+ * A no_device driver skips the device capability: only drv_quit ends it.
  */
 #include "cairn/driver.h"
 
@@ -51,11 +52,18 @@ static int on_message(srv_client_t *c, const void *msg, uint32_t n, const handle
 
 drv_t *drv_of(srv_client_t *c) { return c->srv->ctx; }
 
-int drv_enable(drv_t *d, bool bus_master) { return pcidev_enable(d->dev, bus_master, deadline()); }
+int drv_enable(drv_t *d, bool bus_master)
+{
+    if (d->dev == HANDLE_INVALID)
+        return ERR_BAD_STATE;
+    return pcidev_enable(d->dev, bus_master, deadline());
+}
 
 int drv_config_read(drv_t *d, uint32_t offset, uint32_t width, uint32_t *value)
 {
     pcidev_config_read_result_t r;
+    if (d->dev == HANDLE_INVALID)
+        return ERR_BAD_STATE;
     int err = pcidev_config_read(d->dev, offset, width, &r, deadline());
     if (err == OK)
         *value = r.value;
@@ -64,11 +72,15 @@ int drv_config_read(drv_t *d, uint32_t offset, uint32_t width, uint32_t *value)
 
 int drv_config_write(drv_t *d, uint32_t offset, uint32_t width, uint32_t value)
 {
+    if (d->dev == HANDLE_INVALID)
+        return ERR_BAD_STATE;
     return pcidev_config_write(d->dev, offset, width, value, deadline());
 }
 
 int drv_map_bar(drv_t *d, uint32_t index, bool write_combining, volatile void **regs, uint64_t *size)
 {
+    if (d->dev == HANDLE_INVALID)
+        return ERR_BAD_STATE;
     if (index >= DRV_MAX_BARS)
         return ERR_OUT_OF_RANGE;
     drv_bar_t *b = &d->bar[index];
@@ -95,7 +107,7 @@ int drv_map_bar(drv_t *d, uint32_t index, bool write_combining, volatile void **
 
 int drv_irqs(drv_t *d, uint32_t count, uint32_t allow, uint32_t *granted)
 {
-    if (d->nirq != 0)
+    if (d->nirq != 0 || d->dev == HANDLE_INVALID)
         return ERR_BAD_STATE;
     if (count == 0 || count > DRV_MAX_IRQS)
         return ERR_OUT_OF_RANGE;
@@ -195,9 +207,13 @@ void drv_quit(drv_t *d, int status) { loop_quit(&d->loop, status); }
 /* The handles and the loop; init runs after. */
 static int drv_setup(drv_t *d)
 {
-    d->dev = libsys_handle("dev");
     d->dma_res = libsys_handle("dma");
     d->devmgr = libsys_handle("devmgr");
+    if (d->ops->no_device) {
+        d->dev = HANDLE_INVALID;
+        return loop_init(&d->loop);
+    }
+    d->dev = libsys_handle("dev");
     if (d->dev == HANDLE_INVALID) {
         fprintf(stderr, "%s: no device capability ('dev'): a driver is started by devmgr\n", d->ops->name);
         return ERR_BAD_STATE;
@@ -239,13 +255,16 @@ int drv_run(const drv_ops_t *ops, void *ctx)
             return 1;
         }
     }
-    printf("%s: %02x:%02x.%u %04x:%04x ready (%u interrupt%s%s)\n", ops->name, d->info.addr >> 8,
-           d->info.addr >> 3 & 0x1f, d->info.addr & 7, d->info.vendor, d->info.device, d->nirq,
-           d->nirq == 1 ? "" : "s",
-           d->irq_mode == DRV_IRQ_MSIX  ? ", MSI-X"
-           : d->irq_mode == DRV_IRQ_MSI ? ", MSI"
-           : d->irq_mode == DRV_IRQ_INTX ? ", INTx"
-                                         : "");
+    if (ops->no_device)
+        printf("%s: ready\n", ops->name);
+    else
+        printf("%s: %02x:%02x.%u %04x:%04x ready (%u interrupt%s%s)\n", ops->name, d->info.addr >> 8,
+               d->info.addr >> 3 & 0x1f, d->info.addr & 7, d->info.vendor, d->info.device, d->nirq,
+               d->nirq == 1 ? "" : "s",
+               d->irq_mode == DRV_IRQ_MSIX   ? ", MSI-X"
+               : d->irq_mode == DRV_IRQ_MSI  ? ", MSI"
+               : d->irq_mode == DRV_IRQ_INTX ? ", INTx"
+                                             : "");
     int status = loop_run(&d->loop);
     if (ops->stop)
         ops->stop(d);

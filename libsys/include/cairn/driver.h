@@ -27,6 +27,10 @@
  *   - when the device capability's peer closes (the pci server unbound the
  *     function, or went away) stop runs and drv_run returns 0.
  *
+ * A driver with `no_device` set (a software device, started from the
+ * manifest or the shell rather than by devmgr) has no "dev": drv_run skips
+ * the device capability, and only drv_quit ends it.
+ *
  * After an unbind the BAR mappings are revoked by the kernel: touching one
  * kills the process. stop must therefore not touch the device when
  * d->unbound is set; it may free memory and answer pending requests.
@@ -58,6 +62,11 @@ typedef struct drv drv_t;
 typedef struct drv_ops {
     const char *name;    /* in log lines: "NAME: ..." */
     const char *service; /* published through ns when `message` is set */
+    /* A driver of no PCI function (a RAM disk): drv_run wants no "dev"
+     * handle, and the PCI helpers (drv_enable, drv_map_bar, drv_irqs,
+     * drv_config_*) answer ERR_BAD_STATE. DMA memory still comes from a
+     * "dma" handle, when the driver was given one. */
+    bool no_device;
     /* Sets the device up; anything but OK ends drv_run with status 1. */
     int (*init)(drv_t *d);
     /* Interrupt number `index` (of those drv_irqs granted) fired. */

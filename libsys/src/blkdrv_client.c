@@ -1,0 +1,444 @@
+/* SPDX-License-Identifier: BSD-2-Clause
+ *
+ * The block driver library (cairn/blkdrv.h), its client half: the
+ * proto/block.proto server (info, attach, kick), each client's shared
+ * memory, reading its submission ring, checking each request before the
+ * driver may see it, posting completions and sending the events the
+ * client asked for, and letting go of a client that left once the driver
+ * is done with its requests (blkdrv_priv.h has the request states).
+ *
+ * Everything a client wrote is untrusted: its indices are bounded by
+ * blk_ring_pending, each submission is read out of shared memory once
+ * (volatile loads into a private copy) and checked by blk_req_check.
+ * A ring whose indices are impossible is not read any more (ring_error).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blkdrv_priv.h"
+#include "cairn/errors.h"
+#include "cairn/runtime.h"
+#include "cairn/sys.h"
+
+#define PAGE 4096ull
+
+static uint64_t page_up(uint64_t n) { return (n + PAGE - 1) & ~(PAGE - 1); }
+
+static blkdrv_t *drv_of_client(srv_client_t *sc) { return sc->srv->ctx; }
+
+/* ---- posting completions --------------------------------------------------- */
+
+static void req_free(blk_client_t *c, blk_req_t *r)
+{
+    r->state = REQ_FREE;
+    r->prev = NULL;
+    r->next = c->free;
+    c->free = r;
+    c->inflight--;
+}
+
+void blkdrv_finish(blkdrv_t *b, blk_req_t *r, int status)
+{
+    blk_client_t *c = r->c;
+    if (c->sc != NULL) {
+        volatile blk_cqe_t *e = &c->ring.cq[c->cq_tail & (c->ring.entries - 1)];
+        e->tag = r->tag;
+        e->status = status;
+        e->reserved = 0;
+        c->cq_tail++;
+        blk_ring_store(&c->ring.hdr->cq_tail, c->cq_tail);
+        c->notify = true;
+    } else {
+        b->reap = true;
+    }
+    req_free(c, r);
+}
+
+/* A completed event to every client that posted something and sleeps. */
+static void notify_all(blkdrv_t *b)
+{
+    bool fenced = false;
+    for (blk_client_t *c = b->clients; c != NULL; c = c->next) {
+        if (!c->notify || c->sc == NULL)
+            continue;
+        c->notify = false;
+        if (!fenced) {
+            blk_ring_fence(); /* cq_tail stores before the flag loads */
+            fenced = true;
+        }
+        if (blk_ring_load(&c->ring.hdr->client_flags) & BLK_RING_WANT_EVENT) {
+            /* A full channel already holds events to wake it: fine. */
+            block_completed_send(c->sc->ch);
+        }
+    }
+}
+
+/* ---- reading a ring ------------------------------------------------------------ */
+
+static void ring_broken(blkdrv_t *b, blk_client_t *c, const char *what, uint32_t ours, uint32_t theirs)
+{
+    c->broken = true;
+    fprintf(stderr, "%s: client %llu (%s): %s %u is impossible (ours %u, %u entries): %s; its ring is not read any more\n",
+            b->ops->name, (unsigned long long)c->id, c->label, what, theirs, ours, c->ring.entries,
+            cairn_error_name(ERR_CORRUPT));
+    if (c->sc != NULL)
+        block_ring_error_send(c->sc->ch, ERR_CORRUPT);
+}
+
+enum take { TAKE_OK, TAKE_NONE, TAKE_CORRUPT };
+
+/* What the ring allows now: a submission with completion room for it. */
+static enum take ring_ready(blkdrv_t *b, blk_client_t *c)
+{
+    uint32_t n = c->ring.entries, tail, head, avail, used;
+    tail = blk_ring_load(&c->ring.hdr->sq_tail);
+    if (blk_ring_pending(c->sq_head, tail, n, &avail) != OK) {
+        ring_broken(b, c, "submission tail", c->sq_head, tail);
+        return TAKE_CORRUPT;
+    }
+    head = blk_ring_load(&c->ring.hdr->cq_head);
+    if (blk_ring_pending(head, c->cq_tail, n, &used) != OK) {
+        ring_broken(b, c, "completion head", c->cq_tail, head);
+        return TAKE_CORRUPT;
+    }
+    return avail > 0 && used + c->inflight < n ? TAKE_OK : TAKE_NONE;
+}
+
+/* The next submission, copied out of shared memory once. */
+static void take(blk_client_t *c, blk_sqe_t *out)
+{
+    const volatile blk_sqe_t *s = &c->ring.sq[c->sq_head & (c->ring.entries - 1)];
+    out->tag = s->tag;
+    out->op = s->op;
+    out->flags = s->flags;
+    out->count = s->count;
+    out->lba = s->lba;
+    out->offset = s->offset;
+    c->sq_head++;
+    blk_ring_store(&c->ring.hdr->sq_head, c->sq_head);
+}
+
+static void log_rejected(blkdrv_t *b, blk_client_t *c, const blk_sqe_t *s, int err)
+{
+    c->rejected++;
+    if (c->rejected > BLKDRV_REJECT_LOGGED) {
+        if (c->rejected % 1000 == 0)
+            fprintf(stderr, "%s: client %llu (%s): %u bad requests\n", b->ops->name, (unsigned long long)c->id,
+                    c->label, c->rejected);
+        return;
+    }
+    fprintf(stderr, "%s: client %llu (%s): bad request (%s, op %u, lba %llu, count %u, offset %llu, flags %#x): %s%s\n",
+            b->ops->name, (unsigned long long)c->id, c->label, blk_op_name(s->op), s->op,
+            (unsigned long long)s->lba, s->count, (unsigned long long)s->offset, s->flags, cairn_error_name(err),
+            c->rejected == BLKDRV_REJECT_LOGGED ? " (no more logged for this client)" : "");
+}
+
+/* One submission taken and checked: started, held, or completed with its
+ * error. False when it is held (the driver is full). */
+static bool take_one(blkdrv_t *b, blk_client_t *c)
+{
+    blk_sqe_t s;
+    take(c, &s);
+    blk_req_t *r = c->free; /* one is free: inflight < entries */
+    c->free = r->next;
+    c->inflight++;
+    r->c = c;
+    r->tag = s.tag;
+    r->offset = s.offset;
+    r->bounce = -1;
+    r->pub = (blkdrv_req_t){.op = s.op, .count = s.count, .lba = s.lba};
+    int err = blk_req_check(&b->lim, c->data_size, &s);
+    if (err != OK) {
+        log_rejected(b, c, &s, err);
+        blkdrv_finish(b, r, err);
+        return true;
+    }
+    if (s.op == BLK_OP_READ || s.op == BLK_OP_WRITE)
+        r->pub.bytes = (uint64_t)s.count * b->geo.block_size;
+    if (s.op == BLK_OP_FLUSH && !(b->geo.flags & BLK_INFO_FLUSH)) {
+        blkdrv_finish(b, r, OK); /* no volatile cache: what completed is stable */
+        return true;
+    }
+    r->state = REQ_HELD;
+    if (blkdrv_start(b, r))
+        return true;
+    c->held = r;
+    return false;
+}
+
+/* Serves one client a round; true when anything moved. */
+static bool serve(blkdrv_t *b, blk_client_t *c)
+{
+    bool moved = false;
+    blk_ring_hdr_t *h;
+
+    if (!c->attached || c->broken || c->sc == NULL)
+        return false;
+    h = c->ring.hdr;
+    if (c->held != NULL) {
+        blk_req_t *r = c->held;
+        if (!blkdrv_start(b, r))
+            return false;
+        c->held = NULL;
+        moved = true;
+    }
+    if (blk_ring_load(&h->driver_flags) & BLK_RING_NEED_KICK)
+        blk_ring_store(&h->driver_flags, 0);
+    for (uint32_t n = 0; n < BLKDRV_BUDGET && !b->stopping; n++) {
+        enum take t = ring_ready(b, c);
+        if (t == TAKE_NONE) {
+            /* Going idle: ask for a kick, then look once more, so a
+             * submission published meanwhile is not left sleeping. */
+            blk_ring_store(&h->driver_flags, BLK_RING_NEED_KICK);
+            blk_ring_fence();
+            t = ring_ready(b, c);
+            if (t != TAKE_OK)
+                return moved;
+            blk_ring_store(&h->driver_flags, 0);
+        }
+        if (t == TAKE_CORRUPT)
+            return moved;
+        moved = true;
+        if (!take_one(b, c))
+            return true;
+    }
+    return moved;
+}
+
+static void client_destroy(blkdrv_t *b, blk_client_t *c)
+{
+    blk_client_t **pp = &b->clients;
+    while (*pp != NULL && *pp != c)
+        pp = &(*pp)->next;
+    if (*pp == c)
+        *pp = c->next;
+    if (c->ring_mem != NULL)
+        sys_vm_unmap(HANDLE_INVALID, (uint64_t)(uintptr_t)c->ring_mem, c->ring_map);
+    if (c->data != NULL)
+        sys_vm_unmap(HANDLE_INVALID, (uint64_t)(uintptr_t)c->data, page_up(c->data_size));
+    if (c->ring_vmo != HANDLE_INVALID)
+        sys_handle_close(c->ring_vmo);
+    if (c->data_vmo != HANDLE_INVALID)
+        sys_handle_close(c->data_vmo);
+    free(c->reqs);
+    free(c);
+}
+
+/* Frees the clients that left and have nothing at the driver any more. */
+static void reap(blkdrv_t *b)
+{
+    b->reap = false;
+    for (blk_client_t *c = b->clients, *next; c != NULL; c = next) {
+        next = c->next;
+        if (c->sc == NULL && c->inflight == 0)
+            client_destroy(b, c);
+    }
+}
+
+void blkdrv_pump(blkdrv_t *b)
+{
+    bool moved = true;
+    for (uint32_t round = 0; moved && !b->stopping; round++) {
+        if (round == BLKDRV_ROUNDS) {
+            /* Clients keep the rings full: let the loop's other sources
+             * (new clients, interrupts) have a turn, and come back. */
+            if (!b->post_pending && loop_post(&b->drv->loop, 0, 0) == OK)
+                b->post_pending = true;
+            break;
+        }
+        moved = false;
+        for (blk_client_t *c = b->clients; c != NULL; c = c->next) {
+            if (serve(b, c))
+                moved = true;
+        }
+    }
+    notify_all(b);
+    if (b->reap)
+        reap(b);
+    blkdrv_timer_arm(b);
+}
+
+void blkdrv_detach_all(blkdrv_t *b)
+{
+    notify_all(b);
+    while (b->clients != NULL) {
+        blk_client_t *c = b->clients;
+        if (c->held != NULL) {
+            req_free(c, c->held);
+            c->held = NULL;
+        }
+        if (c->sc != NULL)
+            c->sc->ctx = NULL;
+        client_destroy(b, c);
+    }
+}
+
+/* ---- the protocol ------------------------------------------------------------------ */
+
+static int op_info(void *ctx, const proto_txn_t *txn, block_info_result_t *out)
+{
+    blkdrv_t *b = drv_of_client(ctx);
+    const blkdrv_geometry_t *g = &b->geo;
+    (void)txn;
+    out->block_size = g->block_size;
+    out->block_count = g->block_count;
+    out->max_transfer = g->max_transfer;
+    out->queues = g->queues;
+    out->queue_depth = g->queue_depth;
+    out->flags = g->flags;
+    snprintf(out->model, sizeof out->model, "%s", g->model);
+    snprintf(out->serial, sizeof out->serial, "%s", g->serial);
+    snprintf(out->name, sizeof out->name, "%s", g->name);
+    return OK;
+}
+
+/* A vmo the driver may keep mapped: ordinary memory. A physical vmo
+ * (vmo_read refuses it) or one holding RIGHT_DMA (made from a DMA
+ * resource) could be revoked under the driver's mapping. */
+static int vmo_acceptable(handle_t vmo, uint64_t *size)
+{
+    handle_info_t hi;
+    int err = (int)sys_handle_info(vmo, &hi);
+    if (err != OK)
+        return err;
+    if (hi.rights & RIGHT_DMA)
+        return ERR_ACCESS_DENIED;
+    uint8_t none;
+    if ((err = (int)sys_vmo_read(vmo, &none, 0, 0)) != OK)
+        return err == ERR_NOT_SUPPORTED ? ERR_ACCESS_DENIED : err;
+    return (int)sys_vmo_get_size(vmo, size);
+}
+
+static int map_rw(handle_t vmo, uint64_t len, void **out)
+{
+    uint64_t addr = 0;
+    int err = (int)sys_vm_map(HANDLE_INVALID, vmo, 0, page_up(len), MAP_READ | MAP_WRITE, &addr);
+    *out = err == OK ? (void *)(uintptr_t)addr : NULL;
+    return err;
+}
+
+static int attach_checked(blkdrv_t *b, blk_client_t *c, handle_t data, handle_t ring, uint32_t entries)
+{
+    uint64_t dsize, rsize;
+    int err;
+    if (!blk_ring_entries_valid(entries))
+        return ERR_INVALID_ARGS;
+    if ((err = vmo_acceptable(data, &dsize)) != OK || (err = vmo_acceptable(ring, &rsize)) != OK)
+        return err;
+    if (dsize < b->geo.block_size || dsize > BLK_DATA_MAX || rsize < blk_ring_bytes(entries))
+        return ERR_OUT_OF_RANGE;
+    c->reqs = calloc(entries, sizeof *c->reqs);
+    if (c->reqs == NULL)
+        return ERR_NO_MEMORY;
+    c->ring_map = page_up(blk_ring_bytes(entries));
+    if ((err = map_rw(ring, c->ring_map, &c->ring_mem)) != OK)
+        return err;
+    void *d;
+    if ((err = map_rw(data, dsize, &d)) != OK)
+        return err;
+    c->data = d;
+    c->data_size = dsize;
+    c->data_vmo = data;
+    c->ring_vmo = ring;
+    c->ring = blk_ring_at(c->ring_mem, entries);
+    for (uint32_t i = entries; i-- > 0;) {
+        c->reqs[i].next = c->free;
+        c->free = &c->reqs[i];
+    }
+    blk_ring_hdr_t *h = c->ring.hdr;
+    blk_ring_store(&h->sq_head, 0);
+    blk_ring_store(&h->cq_tail, 0);
+    blk_ring_store(&h->kicks_seen, 0);
+    blk_ring_store(&h->driver_flags, BLK_RING_NEED_KICK);
+    c->attached = true;
+    return OK;
+}
+
+static int op_attach(void *ctx, const proto_txn_t *txn, handle_t data, handle_t ring, uint32_t entries)
+{
+    srv_client_t *sc = ctx;
+    blk_client_t *c = sc->ctx;
+    blkdrv_t *b = drv_of_client(sc);
+    (void)txn;
+    int err = c == NULL ? ERR_NO_MEMORY : c->attached ? ERR_BAD_STATE : attach_checked(b, c, data, ring, entries);
+    if (err == OK)
+        return OK;
+    if (c != NULL && !c->attached) {
+        /* Undo a partial attach; the handles are closed below. */
+        if (c->ring_mem != NULL)
+            sys_vm_unmap(HANDLE_INVALID, (uint64_t)(uintptr_t)c->ring_mem, c->ring_map);
+        c->ring_mem = NULL;
+        free(c->reqs);
+        c->reqs = NULL;
+        c->free = NULL;
+    }
+    fprintf(stderr, "%s: client %llu (%s): attach (%u entries): %s\n", b->ops->name,
+            (unsigned long long)sc->id, sc->label, entries, cairn_error_name(err));
+    sys_handle_close(data);
+    sys_handle_close(ring);
+    return err;
+}
+
+static void op_kick(void *ctx)
+{
+    srv_client_t *sc = ctx;
+    blk_client_t *c = sc->ctx;
+    if (c == NULL || !c->attached)
+        return;
+    c->kicks++;
+    blk_ring_store(&c->ring.hdr->kicks_seen, c->kicks);
+}
+
+static const block_ops_t block_srv_ops = {.info = op_info, .attach = op_attach, .kick = op_kick};
+
+static int on_message(srv_client_t *sc, const void *msg, uint32_t n, const handle_t *hs, uint32_t nh)
+{
+    blkdrv_t *b = drv_of_client(sc);
+    int err = block_dispatch(&block_srv_ops, sc, sc->ch, msg, n, hs, nh);
+    blkdrv_pump(b);
+    return err;
+}
+
+static void on_open(srv_client_t *sc)
+{
+    blkdrv_t *b = drv_of_client(sc);
+    blk_client_t *c = calloc(1, sizeof *c);
+    sc->ctx = c;
+    if (c == NULL)
+        return; /* its calls answer ERR_NO_MEMORY */
+    c->b = b;
+    c->sc = sc;
+    c->id = sc->id;
+    c->data_vmo = c->ring_vmo = HANDLE_INVALID;
+    snprintf(c->label, sizeof c->label, "%s", sc->label);
+    c->next = b->clients;
+    b->clients = c;
+}
+
+static void on_close(srv_client_t *sc)
+{
+    blk_client_t *c = sc->ctx;
+    if (c == NULL)
+        return;
+    sc->ctx = NULL;
+    c->sc = NULL;
+    if (c->held != NULL) {
+        req_free(c, c->held);
+        c->held = NULL;
+    }
+    if (c->inflight > 0) {
+        printf("%s: client %llu (%s) left with %u requests at the driver: freed when they are done\n",
+               c->b->ops->name, (unsigned long long)c->id, c->label, c->inflight);
+    }
+    c->b->reap = true;
+    reap(c->b);
+}
+
+int blkdrv_serve(blkdrv_t *b)
+{
+    int err = srv_init(&b->srv, &b->drv->loop, b->ops->name, on_message, b);
+    b->srv.on_open = on_open;
+    b->srv.on_close = on_close;
+    return err;
+}

@@ -167,15 +167,22 @@ static bool take_one(blkdrv_t *b, blk_client_t *c)
     return false;
 }
 
+/* Our NEED_KICK, published when it changes. */
+static void ask_kick(blk_client_t *c, bool on)
+{
+    if (c->kick_asked == on)
+        return;
+    c->kick_asked = on;
+    blk_ring_store(&c->ring.hdr->driver_flags, on ? BLK_RING_NEED_KICK : 0);
+}
+
 /* Serves one client a round; true when anything moved. */
 static bool serve(blkdrv_t *b, blk_client_t *c)
 {
     bool moved = false;
-    blk_ring_hdr_t *h;
 
     if (!c->attached || c->broken || c->sc == NULL)
         return false;
-    h = c->ring.hdr;
     if (c->held != NULL) {
         blk_req_t *r = c->held;
         if (!blkdrv_start(b, r))
@@ -183,22 +190,20 @@ static bool serve(blkdrv_t *b, blk_client_t *c)
         c->held = NULL;
         moved = true;
     }
-    if (blk_ring_load(&h->driver_flags) & BLK_RING_NEED_KICK)
-        blk_ring_store(&h->driver_flags, 0);
     for (uint32_t n = 0; n < BLKDRV_BUDGET && !b->stopping; n++) {
         enum take t = ring_ready(b, c);
         if (t == TAKE_NONE) {
             /* Going idle: ask for a kick, then look once more, so a
              * submission published meanwhile is not left sleeping. */
-            blk_ring_store(&h->driver_flags, BLK_RING_NEED_KICK);
+            ask_kick(c, true);
             blk_ring_fence();
             t = ring_ready(b, c);
             if (t != TAKE_OK)
                 return moved;
-            blk_ring_store(&h->driver_flags, 0);
         }
         if (t == TAKE_CORRUPT)
             return moved;
+        ask_kick(c, false); /* reading: no kick needed until we stop */
         moved = true;
         if (!take_one(b, c))
             return true;
@@ -351,6 +356,7 @@ static int attach_checked(blkdrv_t *b, blk_client_t *c, handle_t data, handle_t 
     blk_ring_store(&h->cq_tail, 0);
     blk_ring_store(&h->kicks_seen, 0);
     blk_ring_store(&h->driver_flags, BLK_RING_NEED_KICK);
+    c->kick_asked = true;
     c->attached = true;
     return OK;
 }

@@ -65,6 +65,7 @@ struct blk_client {
     blk_ring_t ring;
     uint32_t sq_head, cq_tail; /* ours; published to the header */
     uint32_t kicks;         /* kick events taken */
+    bool kick_asked;        /* BLK_RING_NEED_KICK as we last published it */
     uint32_t inflight;      /* taken from the ring and not posted */
     blk_req_t *reqs;        /* ring.entries of them */
     blk_req_t *free;

@@ -16,6 +16,9 @@
  *   async       complete requests from the poll op (every poll-ms) instead
  *               of at once, as a device with a queue does; depth 8
  *   depth=N     requests at the driver at once (with async)
+ *   dev-queue=N with async: the device's own queue holds only N; submit
+ *               says ERR_SHOULD_WAIT beyond (a device fuller than its
+ *               declared depth, for the library's retry)
  *   poll-ms=N   poll period with async (default 1)
  *   hang=LBA    a read or write starting at LBA is taken and never
  *               completed (a stuck device), for the library's timeout and
@@ -42,6 +45,7 @@ typedef struct ramdisk {
     char name[BLK_NAME_MAX + 1];
     uint32_t block_size;
     uint32_t depth;
+    uint32_t dev_queue;                 /* async: submit says ERR_SHOULD_WAIT beyond */
     uint64_t poll_ns, timeout_ns;
     bool read_only, dma, async;
     bool hang;
@@ -49,6 +53,7 @@ typedef struct ramdisk {
     blkdrv_req_t *queue[RAM_MAX_QUEUE]; /* async: taken, not done */
     uint32_t nqueue;
     uint32_t nhung;                     /* stuck at hang_lba */
+    uint64_t full;                      /* ERR_SHOULD_WAIT answers */
     uint32_t resets;
 } ramdisk_t;
 
@@ -80,8 +85,10 @@ static int ram_submit(blkdrv_t *b, blkdrv_req_t *r)
         return OK; /* taken, never completed: reset forgets it */
     }
     if (rd->async) {
-        if (rd->nqueue == RAM_MAX_QUEUE)
+        if (rd->nqueue >= rd->dev_queue) {
+            rd->full++;
             return ERR_SHOULD_WAIT;
+        }
         rd->queue[rd->nqueue++] = r;
         return OK;
     }
@@ -105,8 +112,8 @@ static int ram_reset(blkdrv_t *b)
 {
     ramdisk_t *rd = blkdrv_ctx(b);
     rd->resets++;
-    printf("ramdisk: %s: reset %u: forgetting %u queued and %u stuck requests\n", rd->name, rd->resets,
-           rd->nqueue, rd->nhung);
+    printf("ramdisk: %s: reset %u: forgetting %u queued and %u stuck requests (the device was full %llu times)\n",
+           rd->name, rd->resets, rd->nqueue, rd->nhung, (unsigned long long)rd->full);
     rd->nqueue = 0;
     rd->nhung = 0;
     return OK;
@@ -190,7 +197,7 @@ static bool parse_num(const char *s, const char *key, uint64_t *out)
 static int usage(const char *why)
 {
     fprintf(stderr, "ramdisk: %s\nusage: ramdisk SIZE [NAME] [bs=N] [ro] [dma] [async] [depth=N] [poll-ms=N] "
-                    "[hang=LBA] [timeout-ms=N]\n", why);
+                    "[dev-queue=N] [hang=LBA] [timeout-ms=N]\n", why);
     return 2;
 }
 
@@ -201,6 +208,7 @@ static int parse_args(ramdisk_t *rd, int argc, char **argv)
         return usage("SIZE: a number of bytes, K, M or G, up to 4G");
     rd->block_size = 512;
     rd->depth = 1;
+    rd->dev_queue = RAM_MAX_QUEUE;
     snprintf(rd->name, sizeof rd->name, "ram%%u");
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -214,6 +222,8 @@ static int parse_args(ramdisk_t *rd, int argc, char **argv)
             rd->block_size = (uint32_t)v;
         else if (parse_num(a, "depth", &v) && v >= 1 && v <= RAM_MAX_QUEUE)
             rd->depth = (uint32_t)v;
+        else if (parse_num(a, "dev-queue", &v) && v >= 1 && v <= RAM_MAX_QUEUE)
+            rd->dev_queue = (uint32_t)v;
         else if (parse_num(a, "poll-ms", &v) && v >= 1 && v <= 1000)
             rd->poll_ns = v * MS;
         else if (parse_num(a, "timeout-ms", &v) && v >= 1 && v <= 3600 * 1000)

@@ -97,9 +97,8 @@ static int publish(blkdrv_t *b)
     int err = ERR_INVALID_ARGS;
 
     memcpy(pattern, b->geo.name, sizeof pattern);
-    if (numbered && strstr(pct + 2, "%") != NULL)
-        return ERR_INVALID_ARGS; /* one %u, nothing else */
-    if (!numbered && strchr(pattern, '%') != NULL)
+    /* At most one '%', and then only as "%u". */
+    if (strchr(b->geo.name, '%') != pct || (numbered && strchr(pct + 1, '%') != NULL))
         return ERR_INVALID_ARGS;
     for (uint32_t i = 0; i < (numbered ? PUBLISH_TRIES : 1); i++) {
         char name[64];

@@ -167,6 +167,8 @@ static int reap_one(blk_t *b, blk_done_t *out)
 int blk_poll(blk_t *b, blk_done_t *out, uint32_t max)
 {
     uint32_t ready, n = 0;
+    if (max == 0 || out == NULL)
+        return ERR_INVALID_ARGS;
     if (blk_ring_pending(b->cq_head, blk_ring_load(&b->ring.hdr->cq_tail), b->ring.entries, &ready) != OK)
         return fail(b, ERR_CORRUPT, "the driver's completion tail is impossible");
     if (ready > b->outstanding)

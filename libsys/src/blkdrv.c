@@ -70,6 +70,8 @@ static int geometry_settle(blkdrv_t *b)
         g->timeout_ns = BLKDRV_DEFAULT_TIMEOUT_NS;
     if (g->poll_ns == 0)
         g->poll_ns = BLKDRV_DEFAULT_POLL_NS;
+    if (g->poll_ns < BLKDRV_MIN_POLL_NS)
+        g->poll_ns = BLKDRV_MIN_POLL_NS; /* the kernel's shortest timer period */
     b->lim = (blk_limits_t){.block_size = g->block_size, .block_count = g->block_count,
                             .max_transfer = g->max_transfer, .flags = g->flags};
     const char *bad = NULL;

@@ -241,6 +241,20 @@ static void reap(blkdrv_t *b)
     }
 }
 
+/* The first client to the end: when the driver is full, whoever comes
+ * first in the list gets the next free place, so the list turns. */
+static void rotate(blkdrv_t *b)
+{
+    blk_client_t *first = b->clients, *last = first;
+    if (first == NULL || first->next == NULL)
+        return;
+    while (last->next != NULL)
+        last = last->next;
+    b->clients = first->next;
+    first->next = NULL;
+    last->next = first;
+}
+
 void blkdrv_pump(blkdrv_t *b)
 {
     bool moved = true;
@@ -261,6 +275,7 @@ void blkdrv_pump(blkdrv_t *b)
     notify_all(b);
     if (b->reap)
         reap(b);
+    rotate(b);
     blkdrv_timer_arm(b);
 }
 

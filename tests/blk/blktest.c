@@ -283,7 +283,9 @@ static int many_in_flight(const char *dev, uint64_t seed)
             got += (uint32_t)n;
         }
         EQ(blk_outstanding(b), 0);
-        EQ(blk_wait(b, NULL, 0, blktest_deadline(SEC)), ERR_BAD_STATE);
+        blk_done_t none;
+        EQ(blk_wait(b, &none, 1, blktest_deadline(SEC)), ERR_BAD_STATE); /* nothing to wait for */
+        EQ(blk_poll(b, &none, 0), ERR_INVALID_ARGS);
     }
     for (uint32_t i = 0; i < 64; i++)
         CHECK(blktest_same(data + (uint64_t)(64 + i) * bs, bs, seed + i));

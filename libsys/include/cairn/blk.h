@@ -108,8 +108,8 @@ int blk_discard(blk_t *b, uint64_t lba, uint32_t count);
 int blk_submit(blk_t *b, const blk_req_t *r);
 
 /* Up to `max` completions into out, without waiting: how many (0 when none
- * is there), or ERR_CORRUPT / ERR_PEER_CLOSED once the connection is
- * broken and nothing is left to take. */
+ * is there), ERR_INVALID_ARGS (max 0), or ERR_CORRUPT / ERR_PEER_CLOSED
+ * once the connection is broken and nothing is left to take. */
 int blk_poll(blk_t *b, blk_done_t *out, uint32_t max);
 
 /* As blk_poll, but waits until `deadline` (absolute ns, DEADLINE_INFINITE)

@@ -55,6 +55,7 @@
 #define BLKDRV_DEFAULT_MAX_TRANSFER (128u * 1024) /* geometry.max_transfer 0 */
 #define BLKDRV_DEFAULT_TIMEOUT_NS (30ull * 1000 * 1000 * 1000)
 #define BLKDRV_DEFAULT_POLL_NS (1000ull * 1000)   /* 1 ms */
+#define BLKDRV_MIN_POLL_NS (100ull * 1000)        /* shorter poll_ns is raised to this */
 #define BLKDRV_MAX_DEPTH 1024u                    /* geometry.queue_depth, at most */
 #define BLKDRV_MAX_BOUNCE 32u                     /* bounce buffers of a DMA driver */
 
@@ -75,7 +76,7 @@ typedef struct blkdrv_geometry {
     uint32_t flags;         /* BLK_INFO_READ_ONLY, BLK_INFO_FLUSH, BLK_INFO_DISCARD */
     bool dma;               /* requests carry physical addresses (bounce buffers, above) */
     uint64_t timeout_ns;    /* a request at the driver longer than this: reset (0: 30 s) */
-    uint64_t poll_ns;       /* with a poll op: how often while requests are out (0: 1 ms) */
+    uint64_t poll_ns;       /* with a poll op: how often while requests are out (0: 1 ms; >= 100 us) */
     char model[BLK_MODEL_MAX + 1];
     char serial[BLK_SERIAL_MAX + 1];
 } blkdrv_geometry_t;

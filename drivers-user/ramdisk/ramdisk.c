@@ -24,9 +24,12 @@
  *               completed (a stuck device), for the library's timeout and
  *               reset; reset forgets it
  *   timeout-ms=N  the library's request timeout (default 30 s)
+ *   no-reset    no reset op: a timeout ends the driver (status 1)
+ *   wcache      claim a volatile write cache, so flushes reach the driver
+ *               (which has nothing to write back)
  *
- * Discard zeroes the blocks. There is no volatile cache: a flush is
- * answered by the library without reaching the driver.
+ * Discard zeroes the blocks. Without wcache a flush is answered by the
+ * library without reaching the driver: what completed is in memory.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +50,7 @@ typedef struct ramdisk {
     uint32_t depth;
     uint32_t dev_queue;                 /* async: submit says ERR_SHOULD_WAIT beyond */
     uint64_t poll_ns, timeout_ns;
-    bool read_only, dma, async;
+    bool read_only, dma, async, no_reset, wcache;
     bool hang;
     uint64_t hang_lba;
     blkdrv_req_t *queue[RAM_MAX_QUEUE]; /* async: taken, not done */
@@ -139,7 +142,7 @@ static int ram_init(blkdrv_t *b, blkdrv_geometry_t *geo)
     geo->max_transfer -= geo->max_transfer % rd->block_size;
     geo->queue_depth = rd->depth;
     geo->queues = 1;
-    geo->flags = BLK_INFO_DISCARD | (rd->read_only ? BLK_INFO_READ_ONLY : 0);
+    geo->flags = BLK_INFO_DISCARD | (rd->read_only ? BLK_INFO_READ_ONLY : 0) | (rd->wcache ? BLK_INFO_FLUSH : 0);
     geo->dma = rd->dma;
     geo->timeout_ns = rd->timeout_ns;
     geo->poll_ns = rd->poll_ns;
@@ -148,20 +151,13 @@ static int ram_init(blkdrv_t *b, blkdrv_geometry_t *geo)
     return OK;
 }
 
-static const blkdrv_ops_t ram_ops = {
+/* async: the poll op completes requests; no-reset: a timeout is fatal. */
+static blkdrv_ops_t ram_ops = {
     .name = "ramdisk",
     .pci = false,
     .init = ram_init,
     .submit = ram_submit,
     .poll = ram_poll,
-    .reset = ram_reset,
-};
-
-static const blkdrv_ops_t ram_ops_sync = {
-    .name = "ramdisk",
-    .pci = false,
-    .init = ram_init,
-    .submit = ram_submit,
     .reset = ram_reset,
 };
 
@@ -197,7 +193,7 @@ static bool parse_num(const char *s, const char *key, uint64_t *out)
 static int usage(const char *why)
 {
     fprintf(stderr, "ramdisk: %s\nusage: ramdisk SIZE [NAME] [bs=N] [ro] [dma] [async] [depth=N] [poll-ms=N] "
-                    "[dev-queue=N] [hang=LBA] [timeout-ms=N]\n", why);
+                    "[dev-queue=N] [hang=LBA] [timeout-ms=N] [no-reset] [wcache]\n", why);
     return 2;
 }
 
@@ -216,6 +212,10 @@ static int parse_args(ramdisk_t *rd, int argc, char **argv)
             rd->read_only = true;
         else if (strcmp(a, "dma") == 0)
             rd->dma = true;
+        else if (strcmp(a, "no-reset") == 0)
+            rd->no_reset = true;
+        else if (strcmp(a, "wcache") == 0)
+            rd->wcache = true;
         else if (strcmp(a, "async") == 0)
             rd->async = true, rd->depth = rd->depth > 1 ? rd->depth : 8;
         else if (parse_num(a, "bs", &v))
@@ -247,5 +247,9 @@ int main(int argc, char **argv)
     int err = parse_args(&rd, argc, argv);
     if (err != OK)
         return err;
-    return blkdrv_run(rd.async ? &ram_ops : &ram_ops_sync, &rd);
+    if (!rd.async)
+        ram_ops.poll = NULL;
+    if (rd.no_reset)
+        ram_ops.reset = NULL;
+    return blkdrv_run(&ram_ops, &rd);
 }

@@ -149,6 +149,7 @@ static int t_info(void)
     EQ(in.block_size, 4096);
     EQ(in.block_count, 1024);
     EQ(in.queue_depth, 4);
+    EQ(in.flags, BLK_INFO_DISCARD | BLK_INFO_FLUSH);
     blk_close(b);
     EQ(blk_open("ram2", NULL, &b), OK);
     blk_info(b, &in);
@@ -158,8 +159,12 @@ static int t_info(void)
     uint32_t cursor = 0, found = 0;
     char name[BLK_NAME_MAX + 1];
     while (blk_list(&cursor, name) == OK)
-        found |= strcmp(name, "ram0") == 0 ? 1 : strcmp(name, "ram1") == 0 ? 2 : strcmp(name, "ram2") == 0 ? 4 : 8;
-    EQ(found, 7);
+        found |= strcmp(name, "ram0") == 0   ? 1
+                 : strcmp(name, "ram1") == 0 ? 2
+                 : strcmp(name, "ram2") == 0 ? 4
+                 : strcmp(name, "ram3") == 0 ? 8
+                                             : 16;
+    EQ(found, 15);
     return 0;
 }
 
@@ -421,6 +426,33 @@ static int t_timeout_reset(void)
     return 0;
 }
 
+/* ram3 has no reset op: its stuck request times out, the driver fails it
+ * and ends; the connection then says ERR_PEER_CLOSED, and the driver
+ * init restarts serves a new one. */
+static int t_timeout_fatal(void)
+{
+    blk_t *b;
+    blk_config_t cfg = {.entries = 8, .data_bytes = 8 * 512};
+    EQ(blk_open("ram3", &cfg, &b), OK);
+    if (roundtrip(b, 6, 1, 13))
+        return -1;
+    EQ(one_async(b, BLK_OP_READ, 7, 1, 0), ERR_TIMED_OUT);
+    EQ(one_async(b, BLK_OP_READ, 6, 1, 0), ERR_PEER_CLOSED);
+    EQ(blk_submit(b, &(blk_req_t){.op = BLK_OP_READ, .count = 1}), ERR_PEER_CLOSED);
+    blk_close(b);
+    blk_config_t wait = {.wait_ns = 10 * SEC};
+    uint64_t end = blktest_deadline(10 * SEC);
+    int err;
+    /* The old name may still be there for a moment: retry until served. */
+    while ((err = blk_open("ram3", &wait, &b)) != OK && libsys_now_ns() < end)
+        sys_thread_sleep(blktest_deadline(50 * MSEC));
+    EQ(err, OK);
+    if (roundtrip(b, 6, 1, 14))
+        return -1;
+    blk_close(b);
+    return 0;
+}
+
 /* Four client processes at once, two per device, each checking its own
  * region, while this one checks another. */
 static int t_several_clients(void)
@@ -572,6 +604,7 @@ static const struct {
     {"raw_suppression", t_raw_suppression},
     {"close_with_outstanding", t_close_with_outstanding},
     {"timeout_reset", t_timeout_reset},
+    {"timeout_fatal", t_timeout_fatal},
     {"several_clients", t_several_clients},
     {"killed_mid_io", t_killed_mid_io},
     {"client_defenses", t_client_defenses},

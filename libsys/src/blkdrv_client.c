@@ -79,7 +79,8 @@ static void notify_all(blkdrv_t *b)
 static void ring_broken(blkdrv_t *b, blk_client_t *c, const char *what, uint32_t ours, uint32_t theirs)
 {
     c->broken = true;
-    fprintf(stderr, "%s: client %llu (%s): %s %u is impossible (ours %u, %u entries): %s; its ring is not read any more\n",
+    fprintf(stderr,
+            "%s: client %llu (%s): %s %u is impossible (ours %u, %u entries): %s; its ring is not read any more\n",
             b->ops->name, (unsigned long long)c->id, c->label, what, theirs, ours, c->ring.entries,
             cairn_error_name(ERR_CORRUPT));
     if (c->sc != NULL)

@@ -147,8 +147,10 @@ drv_t *blkdrv_drv(blkdrv_t *b);
 /* The geometry init gave (defaults filled in), from blkdrv_run's ready on. */
 const blkdrv_geometry_t *blkdrv_geometry(blkdrv_t *b);
 
-/* Request r (from submit) is done: OK or an error (ERR_IO...). A request
- * completed twice, or one the library does not know, is logged and ignored. */
+/* Request r (from submit) is done: OK or an error (ERR_IO...). Completing
+ * a request that is not at the driver (done already, or taken back by a
+ * reset) is logged and ignored; once the library has reused it for a new
+ * request it cannot tell, so a driver completes each request once. */
 void blkdrv_complete(blkdrv_t *b, blkdrv_req_t *r, int status);
 
 /* Ends blkdrv_run with `status` after the current op (stop runs). */

@@ -69,7 +69,7 @@ int blktest_spawn(const char *args, handle_t *report, uint64_t *pid)
     if (err != OK)
         return err;
     *pid = cr.pid;
-    if ((err = ns_derive(libsys_handle("ns"), "blkhelper", &d, blktest_deadline(5 * SEC))) != OK ||
+    if ((err = ns_derive(libsys_handle("ns"), "blkhelper", "blk.fk-*", "blk.*", &d, blktest_deadline(5 * SEC))) != OK ||
         (err = proc_add_handle(proc_ch, cr.pid, "ns", d.session, blktest_deadline(5 * SEC))) != OK)
         return err;
     if (report != NULL) {

@@ -128,6 +128,28 @@ int64_t sys_vmo_get_size(uint64_t h, uint64_t out, uint64_t a2, uint64_t a3, uin
     return copy_to_user(uptr(out), &size, sizeof size);
 }
 
+/* vmo_info(h, out*): what the vmo is. No right needed: it says what the
+ * object is, as handle_info does, not what it holds. */
+int64_t sys_vmo_info(uint64_t h, uint64_t out, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    vmo_t *v;
+    int err = handle_get(current_process(), (handle_t)h, OBJ_VMO, 0, (kobject_t **)&v);
+    if (err != OK)
+        return err;
+    vmo_info_t info = {.size = v->size, .cache = VMO_CACHE_WB};
+    switch (v->kind) {
+    case VMO_ANONYMOUS: info.kind = VMO_INFO_ANONYMOUS; break;
+    case VMO_CONTIG: info.kind = VMO_INFO_CONTIGUOUS; info.flags = VMO_INFO_REVOCABLE; break;
+    case VMO_PHYSICAL: info.kind = VMO_INFO_PHYSICAL; info.flags = VMO_INFO_REVOCABLE; info.cache = v->cache; break;
+    }
+    uint64_t fl = spin_lock_irqsave(&v->lock);
+    if (v->revoked)
+        info.flags |= VMO_INFO_REVOKED;
+    spin_unlock_irqrestore(&v->lock, fl);
+    obj_unref(&v->obj);
+    return copy_to_user(uptr(out), &info, sizeof info);
+}
+
 /* The target process: the caller, or one it manages. Returns a reference. */
 static int target_process(uint64_t h, process_t **out)
 {

@@ -314,21 +314,19 @@ static int op_info(void *ctx, const proto_txn_t *txn, block_info_result_t *out)
     return OK;
 }
 
-/* A vmo the driver may keep mapped: ordinary memory. A physical vmo
- * (vmo_read refuses it) or one holding RIGHT_DMA (made from a DMA
- * resource) could be revoked under the driver's mapping. */
+/* A vmo the driver may keep mapped: ordinary memory. A vmo made from a
+ * resource (DMA memory, device memory) could be revoked under the
+ * driver's mapping and fault it (vmo_info says which). */
 static int vmo_acceptable(handle_t vmo, uint64_t *size)
 {
-    handle_info_t hi;
-    int err = (int)sys_handle_info(vmo, &hi);
+    vmo_info_t vi;
+    int err = (int)sys_vmo_info(vmo, &vi);
     if (err != OK)
         return err;
-    if (hi.rights & RIGHT_DMA)
+    if (vi.kind != VMO_INFO_ANONYMOUS || (vi.flags & VMO_INFO_REVOCABLE))
         return ERR_ACCESS_DENIED;
-    uint8_t none;
-    if ((err = (int)sys_vmo_read(vmo, &none, 0, 0)) != OK)
-        return err == ERR_NOT_SUPPORTED ? ERR_ACCESS_DENIED : err;
-    return (int)sys_vmo_get_size(vmo, size);
+    *size = vi.size;
+    return OK;
 }
 
 static int map_rw(handle_t vmo, uint64_t len, void **out)

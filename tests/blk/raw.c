@@ -194,6 +194,14 @@ int t_raw_attach(void)
     EQ(attach_with(&raw, 128, RIGHTS_OK, 0), ERR_OUT_OF_RANGE); /* 128 entries need more than a page */
     /* The data area must be writable by the driver: the validator refuses. */
     EQ(attach_with(&raw, 64, RIGHT_READ | RIGHT_MAP | RIGHT_TRANSFER, 0), ERR_ACCESS_DENIED);
+    /* DMA memory (revocable: its resource's revocation would unmap it
+     * under the driver) is refused even with RIGHT_DMA dropped. */
+    handle_t contig, plain_looking, ring;
+    EQ((int)sys_vmo_create_contiguous(libsys_handle("dma"), 16 * PAGE, &contig), OK);
+    EQ((int)sys_handle_dup(contig, RIGHTS_OK, &plain_looking), OK);
+    EQ((int)sys_handle_dup(raw.ring, RIGHTS_OK, &ring), OK);
+    EQ(block_attach(raw.ch, plain_looking, ring, 64, blktest_deadline(5 * SEC)), ERR_ACCESS_DENIED);
+    sys_handle_close(contig);
     /* A kick before any attach is ignored; the connection still answers. */
     EQ(kick(&raw), OK);
     block_info_result_t in;

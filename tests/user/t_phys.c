@@ -325,3 +325,46 @@ UTEST(contiguous_vmo_revoke_unmaps)
     sys_handle_close(dma);
     return 0;
 }
+
+/* vmo_info tells ordinary memory from vmos a revocation can take away,
+ * whatever rights the handle kept: what a server checks before keeping a
+ * client's vmo mapped (the block library does). */
+UTEST(vmo_info_kinds)
+{
+    handle_t anon, contig, weak, res, phys, dma;
+    vmo_info_t vi;
+    UT_EQ(sys_vmo_create(3 * PAGE - 100, 0, &anon), OK);
+    UT_EQ(sys_vmo_info(anon, &vi), OK);
+    UT_EQ(vi.size, 3 * PAGE);
+    UT_EQ(vi.kind, VMO_INFO_ANONYMOUS);
+    UT_EQ(vi.flags, 0);
+    UT_EQ(vi.cache, VMO_CACHE_WB);
+    UT_EQ(vi.reserved, 0);
+
+    UT_EQ(sys_handle_dup(ut_named("dma"), RIGHT_READ | RIGHT_MANAGE | RIGHT_DUPLICATE, &dma), OK);
+    UT_EQ(sys_vmo_create_contiguous(dma, 2 * PAGE, &contig), OK);
+    UT_EQ(sys_handle_dup(contig, RIGHT_READ, &weak), OK); /* no RIGHT_DMA left: still revocable */
+    UT_EQ(sys_vmo_info(weak, &vi), OK);
+    UT_EQ(vi.kind, VMO_INFO_CONTIGUOUS);
+    UT_EQ(vi.flags, VMO_INFO_REVOCABLE);
+    UT_EQ(sys_handle_revoke(dma), OK);                       /* takes contig away, weak is a child */
+    UT_EQ(sys_vmo_info(weak, &vi), ERR_BAD_HANDLE);          /* the handles went with it */
+    sys_handle_close(dma);
+
+    UT_EQ(sys_resource_derive(ut_named("mmio"), RESOURCE_MMIO, HOLE, PAGE, &res), OK);
+    UT_EQ(sys_vmo_create_physical(res, HOLE, PAGE, VMO_CACHE_WC, &phys), OK);
+    UT_EQ(sys_vmo_info(phys, &vi), OK);
+    UT_EQ(vi.kind, VMO_INFO_PHYSICAL);
+    UT_EQ(vi.cache, VMO_CACHE_WC);
+    UT_EQ(vi.flags, VMO_INFO_REVOCABLE);
+    UT_EQ(vi.size, PAGE);
+
+    UT_EQ(sys_vmo_info(HANDLE_INVALID, &vi), ERR_BAD_HANDLE);
+    UT_EQ(sys_vmo_info(res, &vi), ERR_WRONG_TYPE);
+    UT_EQ(sys_vmo_info(anon, (vmo_info_t *)0x10), ERR_BAD_ADDRESS);
+    UT_EQ(sys_vmo_info(anon, (vmo_info_t *)0xffffffff80100000ull), ERR_BAD_ADDRESS);
+    sys_handle_close(phys);
+    sys_handle_close(res);
+    sys_handle_close(anon);
+    return 0;
+}

@@ -24,6 +24,24 @@ enum vmo_cache {
     VMO_CACHE_WB = 2,
 };
 
+/* vmo_info: what a vmo is, for a server deciding whether to keep a
+ * client's vmo mapped (docs/syscalls.md). */
+enum vmo_info_kind {
+    VMO_INFO_ANONYMOUS = 0,  /* vmo_create: ordinary memory */
+    VMO_INFO_CONTIGUOUS = 1, /* vmo_create_contiguous: DMA memory from a resource */
+    VMO_INFO_PHYSICAL = 2,   /* vmo_create_physical: device or firmware memory */
+};
+#define VMO_INFO_REVOCABLE 1u /* made from a resource: its revocation unmaps it everywhere */
+#define VMO_INFO_REVOKED 2u   /* and that happened: it can no longer be mapped */
+
+typedef struct vmo_info {
+    uint64_t size;     /* bytes, a multiple of 4096 */
+    uint32_t kind;     /* enum vmo_info_kind */
+    uint32_t cache;    /* enum vmo_cache (write-back for anonymous and contiguous) */
+    uint32_t flags;    /* VMO_INFO_* */
+    uint32_t reserved; /* 0 */
+} vmo_info_t;
+
 /* irq_create flags */
 #define IRQ_ISA 1u          /* the number is an ISA IRQ (mapped to its GSI) */
 #define IRQ_LEVEL 2u        /* level-triggered (else edge) */

@@ -62,7 +62,8 @@
     X(48, vmo_create_physical, 5)                                              \
     X(49, msi_create, 5)                                                       \
     X(50, irq_mask, 2)                                                         \
-    X(51, chan_reply_read, 3)
+    X(51, chan_reply_read, 3)                                                  \
+    X(52, vmo_info, 2)
 
 enum syscall_number {
 #define CAIRN_SYSCALL_ENUM(num, name, nargs) SYS_##name = (num),

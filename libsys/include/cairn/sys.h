@@ -107,6 +107,7 @@ static inline int64_t sys_chan_call(handle_t h, const chan_call_args_t *args, ui
 /* A server's reply and its next read in one call (docs/syscalls.md):
  * args->wr_* is the reply, args->rd_* receives the next message, and
  * args->rd_num_bytes/rd_num_handles come back as its sizes. */
+static inline int64_t sys_vmo_info(handle_t h, vmo_info_t *out) { return syscall6(SYS_vmo_info, h, U(out), 0, 0, 0, 0); }
 static inline int64_t sys_chan_reply_read(handle_t h, chan_call_args_t *args, uint64_t deadline)
 {
     return syscall6(SYS_chan_reply_read, h, U(args), deadline, 0, 0, 0);

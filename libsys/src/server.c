@@ -232,3 +232,12 @@ int srv_publish(srv_t *s, handle_t ns, const char *service)
     }
     return err;
 }
+
+void srv_unpublish(srv_t *s)
+{
+    if (s->opener == HANDLE_INVALID)
+        return;
+    loop_remove(s->loop, &s->opener_src);
+    sys_handle_close(s->opener);
+    s->opener = HANDLE_INVALID;
+}

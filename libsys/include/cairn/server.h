@@ -88,6 +88,11 @@ void srv_close_client(srv_t *s, srv_client_t *c);
  * it. Returns ns's answer (ERR_ALREADY_EXISTS, ERR_ACCESS_DENIED...). */
 int srv_publish(srv_t *s, handle_t ns, const char *service);
 
+/* Withdraws what srv_publish registered: closes the opener, and ns forgets
+ * the name when it sees that (docs/ns.md). Clients already connected stay.
+ * Nothing to do when not published. */
+void srv_unpublish(srv_t *s);
+
 /* A client's message rejected by the dispatch function: logs
  * "NAME: client ID (LABEL): bad message ordinal N: ERROR" (first 8 per
  * client, then a count). Called by the library; public for servers that

@@ -9,8 +9,12 @@
  *
  * Everything a client wrote is untrusted: its indices are bounded by
  * blk_ring_pending, each submission is read out of shared memory once
- * (volatile loads into a private copy) and checked by blk_req_check.
- * A ring whose indices are impossible is not read any more (ring_error).
+ * (volatile loads into a private copy) and checked by blk_req_check
+ * against the limits of the unit (the device) it connected to. A ring
+ * whose indices are impossible is not read any more (ring_error).
+ *
+ * Each unit has its own server (srv_t, its ctx the unit); the clients of
+ * all units are one list, served round-robin by blkdrv_pump.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +29,7 @@
 
 static uint64_t page_up(uint64_t n) { return (n + PAGE - 1) & ~(PAGE - 1); }
 
-static blkdrv_t *drv_of_client(srv_client_t *sc) { return sc->srv->ctx; }
+static blkdrv_unit_t *unit_of(srv_client_t *sc) { return sc->srv->ctx; }
 
 /* ---- posting completions --------------------------------------------------- */
 
@@ -36,6 +40,18 @@ static void req_free(blk_client_t *c, blk_req_t *r)
     r->next = c->free;
     c->free = r;
     c->inflight--;
+}
+
+void blkdrv_hold(blk_client_t *c, blk_req_t *r)
+{
+    c->held = r;
+    c->b->share[c->u->index].waiting++;
+}
+
+void blkdrv_unhold(blk_client_t *c)
+{
+    c->held = NULL;
+    c->b->share[c->u->index].waiting--;
 }
 
 void blkdrv_finish(blkdrv_t *b, blk_req_t *r, int status)
@@ -76,12 +92,12 @@ static void notify_all(blkdrv_t *b)
 
 /* ---- reading a ring ------------------------------------------------------------ */
 
-static void ring_broken(blkdrv_t *b, blk_client_t *c, const char *what, uint32_t ours, uint32_t theirs)
+static void ring_broken(blk_client_t *c, const char *what, uint32_t ours, uint32_t theirs)
 {
     c->broken = true;
     fprintf(stderr,
             "%s: client %llu (%s): %s %u is impossible (ours %u, %u entries): %s; its ring is not read any more\n",
-            b->ops->name, (unsigned long long)c->id, c->label, what, theirs, ours, c->ring.entries,
+            c->u->who, (unsigned long long)c->id, c->label, what, theirs, ours, c->ring.entries,
             cairn_error_name(ERR_CORRUPT));
     if (c->sc != NULL)
         block_ring_error_send(c->sc->ch, ERR_CORRUPT);
@@ -90,17 +106,17 @@ static void ring_broken(blkdrv_t *b, blk_client_t *c, const char *what, uint32_t
 enum take { TAKE_OK, TAKE_NONE, TAKE_CORRUPT };
 
 /* What the ring allows now: a submission with completion room for it. */
-static enum take ring_ready(blkdrv_t *b, blk_client_t *c)
+static enum take ring_ready(blk_client_t *c)
 {
     uint32_t n = c->ring.entries, tail, head, avail, used;
     tail = blk_ring_load(&c->ring.hdr->sq_tail);
     if (blk_ring_pending(c->sq_head, tail, n, &avail) != OK) {
-        ring_broken(b, c, "submission tail", c->sq_head, tail);
+        ring_broken(c, "submission tail", c->sq_head, tail);
         return TAKE_CORRUPT;
     }
     head = blk_ring_load(&c->ring.hdr->cq_head);
     if (blk_ring_pending(head, c->cq_tail, n, &used) != OK) {
-        ring_broken(b, c, "completion head", c->cq_tail, head);
+        ring_broken(c, "completion head", c->cq_tail, head);
         return TAKE_CORRUPT;
     }
     return avail > 0 && used + c->inflight < n ? TAKE_OK : TAKE_NONE;
@@ -120,17 +136,17 @@ static void take(blk_client_t *c, blk_sqe_t *out)
     blk_ring_store(&c->ring.hdr->sq_head, c->sq_head);
 }
 
-static void log_rejected(blkdrv_t *b, blk_client_t *c, const blk_sqe_t *s, int err)
+static void log_rejected(blk_client_t *c, const blk_sqe_t *s, int err)
 {
     c->rejected++;
     if (c->rejected > BLKDRV_REJECT_LOGGED) {
         if (c->rejected % 1000 == 0)
-            fprintf(stderr, "%s: client %llu (%s): %u bad requests\n", b->ops->name, (unsigned long long)c->id,
+            fprintf(stderr, "%s: client %llu (%s): %u bad requests\n", c->u->who, (unsigned long long)c->id,
                     c->label, c->rejected);
         return;
     }
     fprintf(stderr, "%s: client %llu (%s): bad request (%s, op %u, lba %llu, count %u, offset %llu, flags %#x): %s%s\n",
-            b->ops->name, (unsigned long long)c->id, c->label, blk_op_name(s->op), s->op,
+            c->u->who, (unsigned long long)c->id, c->label, blk_op_name(s->op), s->op,
             (unsigned long long)s->lba, s->count, (unsigned long long)s->offset, s->flags, cairn_error_name(err),
             c->rejected == BLKDRV_REJECT_LOGGED ? " (no more logged for this client)" : "");
 }
@@ -148,23 +164,23 @@ static bool take_one(blkdrv_t *b, blk_client_t *c)
     r->tag = s.tag;
     r->offset = s.offset;
     r->bounce = -1;
-    r->pub = (blkdrv_req_t){.op = s.op, .count = s.count, .lba = s.lba};
-    int err = blk_req_check(&b->lim, c->data_size, &s);
+    r->pub = (blkdrv_req_t){.op = s.op, .count = s.count, .lba = s.lba, .unit = c->u->index};
+    int err = blk_req_check(&c->u->lim, c->data_size, &s);
     if (err != OK) {
-        log_rejected(b, c, &s, err);
+        log_rejected(c, &s, err);
         blkdrv_finish(b, r, err);
         return true;
     }
     if (s.op == BLK_OP_READ || s.op == BLK_OP_WRITE)
-        r->pub.bytes = (uint64_t)s.count * b->geo.block_size;
-    if (s.op == BLK_OP_FLUSH && !(b->geo.flags & BLK_INFO_FLUSH)) {
+        r->pub.bytes = (uint64_t)s.count * c->u->geo.block_size;
+    if (s.op == BLK_OP_FLUSH && !(c->u->geo.flags & BLK_INFO_FLUSH)) {
         blkdrv_finish(b, r, OK); /* no volatile cache: what completed is stable */
         return true;
     }
     r->state = REQ_HELD;
     if (blkdrv_start(b, r))
         return true;
-    c->held = r;
+    blkdrv_hold(c, r);
     return false;
 }
 
@@ -185,20 +201,19 @@ static bool serve(blkdrv_t *b, blk_client_t *c)
     if (!c->attached || c->broken || c->sc == NULL)
         return false;
     if (c->held != NULL) {
-        blk_req_t *r = c->held;
-        if (!blkdrv_start(b, r))
+        if (!blkdrv_start(b, c->held))
             return false;
-        c->held = NULL;
+        blkdrv_unhold(c);
         moved = true;
     }
     for (uint32_t n = 0; n < BLKDRV_BUDGET && !b->stopping; n++) {
-        enum take t = ring_ready(b, c);
+        enum take t = ring_ready(c);
         if (t == TAKE_NONE) {
             /* Going idle: ask for a kick, then look once more, so a
              * submission published meanwhile is not left sleeping. */
             ask_kick(c, true);
             blk_ring_fence();
-            t = ring_ready(b, c);
+            t = ring_ready(c);
             if (t != TAKE_OK)
                 return moved;
         }
@@ -287,7 +302,7 @@ void blkdrv_detach_all(blkdrv_t *b)
         blk_client_t *c = b->clients;
         if (c->held != NULL) {
             req_free(c, c->held);
-            c->held = NULL;
+            blkdrv_unhold(c);
         }
         if (c->sc != NULL)
             c->sc->ctx = NULL;
@@ -299,8 +314,7 @@ void blkdrv_detach_all(blkdrv_t *b)
 
 static int op_info(void *ctx, const proto_txn_t *txn, block_info_result_t *out)
 {
-    blkdrv_t *b = drv_of_client(ctx);
-    const blkdrv_geometry_t *g = &b->geo;
+    const blkdrv_geometry_t *g = &unit_of(ctx)->geo;
     (void)txn;
     out->block_size = g->block_size;
     out->block_count = g->block_count;
@@ -337,7 +351,7 @@ static int map_rw(handle_t vmo, uint64_t len, void **out)
     return err;
 }
 
-static int attach_checked(blkdrv_t *b, blk_client_t *c, handle_t data, handle_t ring, uint32_t entries)
+static int attach_checked(blk_client_t *c, handle_t data, handle_t ring, uint32_t entries)
 {
     uint64_t dsize, rsize;
     int err;
@@ -345,7 +359,7 @@ static int attach_checked(blkdrv_t *b, blk_client_t *c, handle_t data, handle_t 
         return ERR_INVALID_ARGS;
     if ((err = vmo_acceptable(data, &dsize)) != OK || (err = vmo_acceptable(ring, &rsize)) != OK)
         return err;
-    if (dsize < b->geo.block_size || dsize > BLK_DATA_MAX || rsize < blk_ring_bytes(entries))
+    if (dsize < c->u->geo.block_size || dsize > BLK_DATA_MAX || rsize < blk_ring_bytes(entries))
         return ERR_OUT_OF_RANGE;
     c->reqs = calloc(entries, sizeof *c->reqs);
     if (c->reqs == NULL)
@@ -379,9 +393,9 @@ static int op_attach(void *ctx, const proto_txn_t *txn, handle_t data, handle_t 
 {
     srv_client_t *sc = ctx;
     blk_client_t *c = sc->ctx;
-    blkdrv_t *b = drv_of_client(sc);
+    blkdrv_unit_t *u = unit_of(sc);
     (void)txn;
-    int err = c == NULL ? ERR_NO_MEMORY : c->attached ? ERR_BAD_STATE : attach_checked(b, c, data, ring, entries);
+    int err = c == NULL ? ERR_NO_MEMORY : c->attached ? ERR_BAD_STATE : attach_checked(c, data, ring, entries);
     if (err == OK)
         return OK;
     if (c != NULL && !c->attached) {
@@ -393,7 +407,7 @@ static int op_attach(void *ctx, const proto_txn_t *txn, handle_t data, handle_t 
         c->reqs = NULL;
         c->free = NULL;
     }
-    fprintf(stderr, "%s: client %llu (%s): attach (%u entries): %s\n", b->ops->name,
+    fprintf(stderr, "%s: client %llu (%s): attach (%u entries): %s\n", u->who,
             (unsigned long long)sc->id, sc->label, entries, cairn_error_name(err));
     sys_handle_close(data);
     sys_handle_close(ring);
@@ -414,7 +428,7 @@ static const block_ops_t block_srv_ops = {.info = op_info, .attach = op_attach, 
 
 static int on_message(srv_client_t *sc, const void *msg, uint32_t n, const handle_t *hs, uint32_t nh)
 {
-    blkdrv_t *b = drv_of_client(sc);
+    blkdrv_t *b = unit_of(sc)->b;
     int err = block_dispatch(&block_srv_ops, sc, sc->ch, msg, n, hs, nh);
     blkdrv_pump(b);
     return err;
@@ -422,12 +436,14 @@ static int on_message(srv_client_t *sc, const void *msg, uint32_t n, const handl
 
 static void on_open(srv_client_t *sc)
 {
-    blkdrv_t *b = drv_of_client(sc);
+    blkdrv_unit_t *u = unit_of(sc);
+    blkdrv_t *b = u->b;
     blk_client_t *c = calloc(1, sizeof *c);
     sc->ctx = c;
     if (c == NULL)
         return; /* its calls answer ERR_NO_MEMORY */
     c->b = b;
+    c->u = u;
     c->sc = sc;
     c->id = sc->id;
     c->data_vmo = c->ring_vmo = HANDLE_INVALID;
@@ -445,20 +461,20 @@ static void on_close(srv_client_t *sc)
     c->sc = NULL;
     if (c->held != NULL) {
         req_free(c, c->held);
-        c->held = NULL;
+        blkdrv_unhold(c);
     }
     if (c->inflight > 0) {
         printf("%s: client %llu (%s) left with %u requests at the driver: freed when they are done\n",
-               c->b->ops->name, (unsigned long long)c->id, c->label, c->inflight);
+               c->u->who, (unsigned long long)c->id, c->label, c->inflight);
     }
     c->b->reap = true;
     reap(c->b);
 }
 
-int blkdrv_serve(blkdrv_t *b)
+int blkdrv_serve(blkdrv_unit_t *u)
 {
-    int err = srv_init(&b->srv, &b->drv->loop, b->ops->name, on_message, b);
-    b->srv.on_open = on_open;
-    b->srv.on_close = on_close;
+    int err = srv_init(&u->srv, &u->b->drv->loop, u->who, on_message, u);
+    u->srv.on_open = on_open;
+    u->srv.on_close = on_close;
     return err;
 }

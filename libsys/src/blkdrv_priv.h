@@ -22,11 +22,19 @@
  * whose channel closed is `gone`: its held request is dropped at once, its
  * requests at the driver run to their end, and the client (its mappings
  * with it) is freed when inflight reaches 0.
+ *
+ * Units: each device of the driver is a unit with its own geometry, limits,
+ * service and server (srv_t, whose ctx is the unit); a client belongs to
+ * the unit it connected to. The clients of all units are one list, served
+ * round-robin, and the requests at the driver one list (the hardware and
+ * its depth are shared); share[] counts per unit what blkdrv_share.h
+ * decides on.
  */
 #ifndef LIBSYS_BLKDRV_PRIV_H
 #define LIBSYS_BLKDRV_PRIV_H
 
 #include "block.h"
+#include "blkdrv_share.h"
 #include "cairn/blkdrv.h"
 #include "cairn/server.h"
 
@@ -38,6 +46,17 @@
 enum req_state { REQ_FREE, REQ_HELD, REQ_AT_DRIVER };
 
 typedef struct blk_client blk_client_t;
+
+/* One device of the driver. */
+typedef struct blkdrv_unit {
+    blkdrv_t *b;
+    uint32_t index;
+    blkdrv_geometry_t geo;  /* settled; the driver fields copied from unit 0's */
+    blk_limits_t lim;
+    char service[32];       /* "blk.NAME" */
+    char who[48];           /* log prefix: the driver's name, and ": NAME" with several units */
+    srv_t srv;
+} blkdrv_unit_t;
 
 typedef struct blk_req {
     blkdrv_req_t pub;       /* what the driver sees: first, so the driver's pointer is ours */
@@ -52,6 +71,7 @@ typedef struct blk_req {
 
 struct blk_client {
     blkdrv_t *b;
+    blkdrv_unit_t *u;       /* the device it connected to */
     srv_client_t *sc;       /* NULL once gone */
     uint64_t id;
     char label[32];
@@ -80,16 +100,22 @@ struct blkdrv {
     void *ctx;
     drv_ops_t drv_ops;      /* the driver library runs us through these */
     drv_t *drv;
-    blkdrv_geometry_t geo;
-    blk_limits_t lim;
-    char service[32];       /* "blk.NAME" */
+    blkdrv_unit_t units[BLKDRV_MAX_UNITS];
+    uint32_t nunits;
+    bool in_init;           /* blkdrv_add_unit allowed */
+    /* The driver fields of the geometry (unit 0's), settled. */
+    uint32_t depth;
+    bool dma;
+    uint64_t timeout_ns, poll_ns;
+    uint32_t bounce_bytes;  /* the largest max_transfer of the units */
     bool serving;           /* published; clients may come */
     bool stopping;
     bool post_pending;      /* a loop_post will pump again */
-    srv_t srv;
-    blk_client_t *clients;  /* live and gone-but-busy */
+    blk_client_t *clients;  /* live and gone-but-busy, of all units */
     bool reap;              /* some gone client may be done */
-    uint32_t at_driver;
+    uint32_t at_driver;     /* of all units */
+    blkdrv_share_t share[BLKDRV_MAX_UNITS]; /* per unit: at the driver, waiting, last start */
+    uint64_t starts;        /* requests given to the driver, ever */
     blk_req_t *oldest, *newest;
     handle_t timer;
     loop_source_t timer_src;
@@ -100,13 +126,15 @@ struct blkdrv {
 };
 
 /* blkdrv_client.c */
-int blkdrv_serve(blkdrv_t *b);                   /* srv_init + the client callbacks */
+int blkdrv_serve(blkdrv_unit_t *u);              /* srv_init + the client callbacks */
 void blkdrv_pump(blkdrv_t *b);                   /* read rings, start requests, notify */
 void blkdrv_finish(blkdrv_t *b, blk_req_t *r, int status); /* post (or drop) and free */
 void blkdrv_detach_all(blkdrv_t *b);
+void blkdrv_hold(blk_client_t *c, blk_req_t *r);  /* r waits in c->held (its unit counted waiting) */
+void blkdrv_unhold(blk_client_t *c);              /* c->held back to NULL */
 
 /* blkdrv.c */
-bool blkdrv_start(blkdrv_t *b, blk_req_t *r);     /* false: no room at the driver now */
+bool blkdrv_start(blkdrv_t *b, blk_req_t *r);     /* false: no room at the driver now (for its unit) */
 void blkdrv_timer_arm(blkdrv_t *b);
 
 #endif

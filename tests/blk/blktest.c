@@ -96,8 +96,7 @@ int blktest_kill(uint64_t pid) { return proc_kill(proc_ch, pid, blktest_deadline
 
 /* ---- helpers ----------------------------------------------------------------- */
 
-/* Writes `count` blocks at lba from seed, reads them back, compares. */
-static int roundtrip(blk_t *b, uint64_t lba, uint32_t count, uint64_t seed)
+int blktest_roundtrip(blk_t *b, uint64_t lba, uint32_t count, uint64_t seed)
 {
     blk_info_t in;
     blk_info(b, &in);
@@ -114,8 +113,7 @@ static int roundtrip(blk_t *b, uint64_t lba, uint32_t count, uint64_t seed)
     return 0;
 }
 
-/* One asynchronous request, waited for: its status. */
-static int one_async(blk_t *b, uint16_t op, uint64_t lba, uint32_t count, uint64_t offset)
+int blktest_one(blk_t *b, uint16_t op, uint64_t lba, uint32_t count, uint64_t offset)
 {
     blk_req_t r = {.tag = 0x5eed, .op = op, .count = count, .lba = lba, .offset = offset};
     blk_done_t d;
@@ -163,6 +161,7 @@ static int t_info(void)
                  : strcmp(name, "ram1") == 0 ? 2
                  : strcmp(name, "ram2") == 0 ? 4
                  : strcmp(name, "ram3") == 0 ? 8
+                 : strncmp(name, "mu", 2) == 0 ? 0 /* units_info's */
                                              : 16;
     EQ(found, 15);
     return 0;
@@ -195,15 +194,15 @@ static int t_sync_patterns(void)
         CHECK(zero && buf);
         EQ(blk_read(b, 7, 1, buf), OK); /* never written: zeroes */
         CHECK(memcmp(buf, zero, in.block_size) == 0);
-        if (roundtrip(b, 0, 1, 1 + d) || roundtrip(b, in.block_count - 1, 1, 2 + d) ||
-            roundtrip(b, 100, 3, 3 + d))
+        if (blktest_roundtrip(b, 0, 1, 1 + d) || blktest_roundtrip(b, in.block_count - 1, 1, 2 + d) ||
+            blktest_roundtrip(b, 100, 3, 3 + d))
             return -1;
         /* More than max_transfer: the library splits it. */
         uint32_t many = (uint32_t)(3 * in.max_transfer / in.block_size + 5);
-        if (roundtrip(b, 200, many, 4 + d))
+        if (blktest_roundtrip(b, 200, many, 4 + d))
             return -1;
         /* Overwrite and read again: the second pattern wins. */
-        if (roundtrip(b, 100, 3, 99 + d))
+        if (blktest_roundtrip(b, 100, 3, 99 + d))
             return -1;
         EQ(blk_read(b, in.block_count, 1, buf), ERR_OUT_OF_RANGE);
         EQ(blk_read(b, 0, 0, buf), ERR_INVALID_ARGS);
@@ -220,7 +219,7 @@ static int t_discard_and_read_only(void)
     blk_t *b;
     uint8_t buf[512], zero[512] = {0};
     EQ(blk_open("ram0", NULL, &b), OK);
-    if (roundtrip(b, 50, 1, 77))
+    if (blktest_roundtrip(b, 50, 1, 77))
         return -1;
     EQ(blk_discard(b, 50, 1), OK);
     EQ(blk_read(b, 50, 1, buf), OK);
@@ -399,7 +398,7 @@ static int t_close_with_outstanding(void)
         }
         blk_t *b;
         EQ(blk_open(devs[d], NULL, &b), OK);
-        if (roundtrip(b, 10, 2, 31 + d))
+        if (blktest_roundtrip(b, 10, 2, 31 + d))
             return -1;
         blk_close(b);
     }
@@ -415,12 +414,12 @@ static int t_timeout_reset(void)
     blk_config_t cfg = {.entries = 8, .data_bytes = 8 * 4096};
     EQ(blk_open("ram1", &cfg, &b), OK);
     uint64_t start = libsys_now_ns();
-    EQ(one_async(b, BLK_OP_READ, 1000, 1, 0), ERR_TIMED_OUT);
+    EQ(blktest_one(b, BLK_OP_READ, 1000, 1, 0), ERR_TIMED_OUT);
     CHECK(libsys_now_ns() - start >= 250 * MSEC);
-    if (roundtrip(b, 999, 1, 8) || roundtrip(b, 1001, 1, 9))
+    if (blktest_roundtrip(b, 999, 1, 8) || blktest_roundtrip(b, 1001, 1, 9))
         return -1;
-    EQ(one_async(b, BLK_OP_WRITE, 1000, 1, 0), ERR_TIMED_OUT);
-    if (roundtrip(b, 3, 1, 10))
+    EQ(blktest_one(b, BLK_OP_WRITE, 1000, 1, 0), ERR_TIMED_OUT);
+    if (blktest_roundtrip(b, 3, 1, 10))
         return -1;
     blk_close(b);
     return 0;
@@ -434,10 +433,10 @@ static int t_timeout_fatal(void)
     blk_t *b;
     blk_config_t cfg = {.entries = 8, .data_bytes = 8 * 512};
     EQ(blk_open("ram3", &cfg, &b), OK);
-    if (roundtrip(b, 6, 1, 13))
+    if (blktest_roundtrip(b, 6, 1, 13))
         return -1;
-    EQ(one_async(b, BLK_OP_READ, 7, 1, 0), ERR_TIMED_OUT);
-    EQ(one_async(b, BLK_OP_READ, 6, 1, 0), ERR_PEER_CLOSED);
+    EQ(blktest_one(b, BLK_OP_READ, 7, 1, 0), ERR_TIMED_OUT);
+    EQ(blktest_one(b, BLK_OP_READ, 6, 1, 0), ERR_PEER_CLOSED);
     EQ(blk_submit(b, &(blk_req_t){.op = BLK_OP_READ, .count = 1}), ERR_PEER_CLOSED);
     blk_close(b);
     blk_config_t wait = {.wait_ns = 10 * SEC};
@@ -447,7 +446,7 @@ static int t_timeout_fatal(void)
     while ((err = blk_open("ram3", &wait, &b)) != OK && libsys_now_ns() < end)
         sys_thread_sleep(blktest_deadline(50 * MSEC));
     EQ(err, OK);
-    if (roundtrip(b, 6, 1, 14))
+    if (blktest_roundtrip(b, 6, 1, 14))
         return -1;
     blk_close(b);
     return 0;
@@ -465,7 +464,7 @@ static int t_several_clients(void)
     EQ(blk_open("ram0", NULL, &b0), OK);
     EQ(blk_open("ram1", NULL, &b1), OK);
     for (int round = 0; round < 6; round++) {
-        if (roundtrip(b0, 3000 + round, 5, 70 + round) || roundtrip(b1, 100 + round, 2, 80 + round))
+        if (blktest_roundtrip(b0, 3000 + round, 5, 70 + round) || blktest_roundtrip(b1, 100 + round, 2, 80 + round))
             return -1;
     }
     blk_close(b0);
@@ -515,7 +514,7 @@ static int t_killed_mid_io(void)
     for (int d = 0; d < 2; d++) {
         blk_t *b;
         EQ(blk_open(devs[d], NULL, &b), OK);
-        if (roundtrip(b, 20, 4, 90 + d))
+        if (blktest_roundtrip(b, 20, 4, 90 + d))
             return -1;
         blk_close(b);
     }
@@ -608,6 +607,13 @@ static const struct {
     {"several_clients", t_several_clients},
     {"killed_mid_io", t_killed_mid_io},
     {"client_defenses", t_client_defenses},
+    {"units_info", t_units_info},
+    {"units_own_data", t_units_own_data},
+    {"units_bad_requests", t_units_bad_requests},
+    {"units_share", t_units_share},
+    {"units_reset", t_units_reset},
+    {"units_api", t_units_api},
+    {"units_publish_refused", t_units_publish_refused},
     {"still_serving", t_still_serving},
 };
 

@@ -10,6 +10,11 @@
  *     blktest hammer DEV                I/O without end, until killed
  *     blktest fakedrv MODE              a block "driver" that breaks the
  *                                       protocol, for the client library
+ *     blktest unitdrv MODE              a block driver of several units on
+ *                                       the library, for its refusals
+ *
+ * units.c has the tests of several devices in one driver process (the
+ * RAM disk "mu" and unitdrv).
  */
 #ifndef BLKTEST_H
 #define BLKTEST_H
@@ -62,8 +67,27 @@ int blktest_spawn(const char *args, handle_t *report, uint64_t *pid);
 int blktest_wait(uint64_t pid, uint32_t *reason, int32_t *code, uint64_t timeout_ns);
 int blktest_kill(uint64_t pid);
 
+/* Writes `count` blocks at lba from seed, reads them back, compares. */
+int blktest_roundtrip(blk_t *b, uint64_t lba, uint32_t count, uint64_t seed);
+/* One asynchronous request, waited for: its status. */
+int blktest_one(blk_t *b, uint16_t op, uint64_t lba, uint32_t count, uint64_t offset);
+
 /* roles.c */
 int blktest_role(int argc, char **argv);
+
+/* unitdrv.c: the role, and the geometry of its unit i. */
+int blktest_unitdrv(const char *mode);
+uint32_t blktest_unitdrv_bs(uint32_t unit);
+uint64_t blktest_unitdrv_blocks(uint32_t unit);
+
+/* units.c */
+int t_units_info(void);
+int t_units_own_data(void);
+int t_units_bad_requests(void);
+int t_units_share(void);
+int t_units_reset(void);
+int t_units_api(void);
+int t_units_publish_refused(void);
 
 /* raw.c: a connection without the client library, writing the ring by hand. */
 typedef struct raw {

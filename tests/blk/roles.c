@@ -13,6 +13,7 @@
  *                            once 100 are done
  *   fakedrv MODE             publishes "blk.fk-MODE" and breaks the
  *                            protocol the MODE way (blktest.c, fake())
+ *   unitdrv MODE             a driver of several units (unitdrv.c)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +254,8 @@ int blktest_role(int argc, char **argv)
         return hammer(argv[2]);
     if (argc == 3 && strcmp(argv[1], "fakedrv") == 0)
         return fakedrv(argv[2]);
+    if (argc == 3 && strcmp(argv[1], "unitdrv") == 0)
+        return blktest_unitdrv(argv[2]);
     printf("blktest: unknown role\n");
     return 2;
 }

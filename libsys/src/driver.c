@@ -11,6 +11,7 @@
 #include "cairn/driver.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cairn/errors.h"
@@ -209,6 +210,15 @@ static int drv_setup(drv_t *d)
 {
     d->dma_res = libsys_handle("dma");
     d->devmgr = libsys_handle("devmgr");
+    const char *inst = getenv("DRIVER_INSTANCE");
+    if (inst) {
+        char *end;
+        unsigned long v = strtoul(inst, &end, 10);
+        if (end != inst && *end == '\0' && v < 1000)
+            d->instance = (uint32_t)v;
+        else
+            fprintf(stderr, "%s: DRIVER_INSTANCE '%s' is not a number below 1000: using 0\n", d->ops->name, inst);
+    }
     if (d->ops->no_device) {
         d->dev = HANDLE_INVALID;
         return loop_init(&d->loop);

@@ -4,7 +4,8 @@
  * matches the pci server's functions against the driver manifests, the
  * start of a driver (pci.bind, then proc.create/add_handle/start with
  * exactly "dev", "ns" - a session derived with the manifest's provide and
- * connect lists - "devmgr" and what the manifest grants), the end of
+ * connect lists - "devmgr" and what the manifest grants, and the
+ * environment DRIVER_INSTANCE and DRIVER_DEVICE), the end of
  * a run (seen as the closing of the driver's "devmgr" channel: its process
  * is gone), restarts with back-off on one timer, and unbinding.
  */
@@ -184,7 +185,9 @@ void dm_start(devmgr_t *m, device_t *d)
     proc_create_result_t cr;
     const char *step = "proc.create";
     handle_t watch = HANDLE_INVALID;
-    if ((err = proc_create(m->proc, man->program, man->args, "", &cr, deadline())) != OK) {
+    char env[64];
+    snprintf(env, sizeof env, "DRIVER_INSTANCE=%u\nDRIVER_DEVICE=%s", d->instance, where);
+    if ((err = proc_create(m->proc, man->program, man->args, env, &cr, deadline())) != OK) {
         sys_handle_close(b.dev);
     } else {
         step = "its handles";
@@ -215,8 +218,8 @@ void dm_start(devmgr_t *m, device_t *d)
     d->pid = cr.pid;
     d->started_ns = libsys_now_ns();
     d->state = DEV_RUNNING;
-    printf("devmgr: %s %04x:%04x -> driver '%s' (pid %llu)\n", where, d->vendor, d->device, man->name,
-           (unsigned long long)cr.pid);
+    printf("devmgr: %s %04x:%04x -> driver '%s' (pid %llu), instance %u\n", where, d->vendor, d->device,
+           man->name, (unsigned long long)cr.pid, d->instance);
 }
 
 int dm_unbind(devmgr_t *m, device_t *d)
@@ -282,10 +285,11 @@ void dm_scan(devmgr_t *m)
         }
         add_function(m, &f);
     }
-    uint32_t matched = 0;
+    uint32_t matched = 0, instances[DEVMGR_MAX_DRIVERS] = {0};
     for (uint32_t i = 0; i < m->ndevices; i++) {
         if (m->devices[i].drv >= 0) {
             matched++;
+            m->devices[i].instance = instances[m->devices[i].drv]++;
             dm_start(m, &m->devices[i]);
         }
     }

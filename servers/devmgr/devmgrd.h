@@ -12,6 +12,11 @@
  *                            \--devmgr.unbind--> UNBINDING --ends--> UNBOUND
  *   BIND_FAILED               pci.bind or the start failed (logged)
  *
+ * Each function a driver takes has an instance number: 0, 1, ... over that
+ * driver's functions in PCI order (the pci server lists them sorted by
+ * address), fixed at the scan, so a restarted driver keeps it. The driver
+ * finds it in its environment as DRIVER_INSTANCE (nvme0, nvme1...).
+ *
  * Each start binds the function afresh (pci.bind: a new device capability)
  * and each end unbinds it (pci.unbind: the pci server revokes the BAR vmos
  * and interrupt objects the driver held), and revokes the driver's own DMA
@@ -46,6 +51,7 @@ typedef struct device {
     uint16_t vendor, device;
     uint8_t class_code, subclass, prog_if;
     int drv;                 /* index into devmgr_t.drivers, -1: unmatched */
+    uint32_t instance;       /* among the functions of the same driver, in PCI order */
     uint32_t state;          /* enum devmgr_state */
     uint64_t pid;            /* the driver's process while it runs */
     handle_t watch;          /* devmgr's end of the driver's "devmgr" channel */

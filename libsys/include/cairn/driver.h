@@ -14,7 +14,10 @@
  * capability (a channel speaking proto/pcidev.proto, from devmgr's
  * pci.bind), "ns" (a session derived from devmgr's), "devmgr" (a channel
  * whose closing tells devmgr the driver is gone) and, when the driver's
- * manifest grants it, "dma" (a DMA resource of its own) - then calls init,
+ * manifest grants it, "dma" (a DMA resource of its own) - and its instance
+ * number (the environment's DRIVER_INSTANCE, docs/devmgr.md: 0, 1, ... over
+ * the functions devmgr gives this driver, in PCI order; names such as
+ * nvme0 come from it) - then calls init,
  * which sets the device up with the helpers below (map a BAR, get
  * interrupts, allocate DMA memory). Then it publishes `service` through ns
  * when the driver has a `message` op, and runs the loop (cairn/loop.h):
@@ -106,6 +109,7 @@ struct drv {
     handle_t dma_res;           /* "dma", or HANDLE_INVALID */
     handle_t devmgr;            /* "devmgr", or HANDLE_INVALID */
     pcidev_info_result_t info;  /* who the device is */
+    uint32_t instance;          /* this driver's number for the device, from devmgr (DRIVER_INSTANCE) */
     bool unbound;               /* the device capability is gone */
     uint32_t irq_mode;          /* of the granted interrupts (DRV_IRQ_...) */
     uint32_t nirq;

@@ -51,6 +51,24 @@ QEMU runs are described by tests/qemu/*.test files (INI). Keys of [test]:
                 for the devices to use (e.g. "if=none,id=d0,driver=null-co,
                 size=16M,read-zeroes=on" and then "nvme,serial=c0,drive=d0"
                 in devices: QEMU's null block driver needs no image file)
+    image       disk images made before each run, one per line:
+                "NAME SIZE PATTERN SEED". SIZE in bytes (K, M, G suffixes);
+                PATTERN "splitmix": the 8-byte little-endian word at byte
+                offset o is splitmix64(SEED ^ o) (drivers-user/nvme/
+                nvme_pattern.h has the same generator), or "zero". Each run
+                of the matrix gets its own file, test-runs/LABEL.NAME.img (LABEL
+                with [,] as _),
+                deleted after a passing run and kept after a failing one.
+    drive       QEMU drives on those images, one per line: "ID IMAGE
+                [OPTIONS]" becomes "-drive id=ID,file=<IMAGE's file>,
+                if=none,format=raw[,OPTIONS]" (OPTIONS e.g.
+                "discard=unmap" or "throttling.bps-read=8192"); a device
+                line names it ("nvme,serial=a,drive=ID")
+    image-check after QEMU has ended, compare a range of an image, one per
+                line: "IMAGE OFFSET LENGTH PATTERN SEED" (OFFSET and LENGTH
+                multiples of 8, K/M/G suffixes); a difference fails the run
+                with the first differing offset and the count of differing
+                words
     A line of a list that starts with "#" is a comment to the INI reader:
     write [#] in patterns that start with it.
     monitor     "REGEX => COMMAND": once REGEX appears in the log, send
@@ -73,6 +91,7 @@ QEMU runs are described by tests/qemu/*.test files (INI). Keys of [test]:
                 system tests the same way)
 """
 import argparse
+import array
 import configparser
 import concurrent.futures
 import hashlib
@@ -129,7 +148,76 @@ def run_ctest(build_dir, label):
 
 KNOWN_KEYS = {"iso", "cmdline", "modules", "expect", "forbid", "panic", "exit", "until", "timeout", "outcome",
               "caught", "machines", "smp", "mem", "cpu", "ktests", "monitor", "input", "devices", "tcg",
-              "check", "drives"}
+              "check", "drives", "image", "drive", "image-check"}
+
+
+# ---------------------------------------------------------------- disk images
+
+MASK64 = (1 << 64) - 1
+IMAGE_PATTERNS = ("splitmix", "zero")
+
+
+def splitmix64(x):
+    """Steele, Lea and Flood's splitmix64 (one state step and the output mix):
+    splitmix64(0) = 0xe220a8397b1dcdaf, as drivers-user/nvme/nvme_pattern.h."""
+    z = (x + 0x9E3779B97F4A7C15) & MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+    return z ^ (z >> 31)
+
+
+def pattern_bytes(pattern, seed, offset, length):
+    """The bytes [offset, offset + length) of a disk filled with pattern
+    (offset and length multiples of 8)."""
+    if pattern == "zero":
+        return bytes(length)
+    words = array.array("Q", (splitmix64(seed ^ o) for o in range(offset, offset + length, 8)))
+    if sys.byteorder != "little":
+        words.byteswap()
+    return words.tobytes()
+
+
+def parse_size(text):
+    m = re.fullmatch(r"(0x[0-9a-fA-F]+|\d+)([KMG]?)", text)
+    if not m:
+        raise ValueError(f"bad size {text!r} (bytes, with K, M or G)")
+    return int(m.group(1), 0) << {"": 0, "K": 10, "M": 20, "G": 30}[m.group(2)]
+
+
+def parse_pattern(words, what):
+    pattern, seed = words
+    if pattern not in IMAGE_PATTERNS:
+        raise ValueError(f"{what}: pattern {pattern!r} is not one of {', '.join(IMAGE_PATTERNS)}")
+    return pattern, int(seed, 0)
+
+
+def make_image(path, size, pattern, seed, cache_dir):
+    """Writes the image; the same (size, pattern, seed) is generated once and copied after."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    cached = cache_dir / f"{pattern}-{seed:x}-{size}.img"
+    if not cached.exists():
+        tmp = cached.with_suffix(f".tmp{os.getpid()}-{threading.get_ident()}")
+        with open(tmp, "wb") as f:
+            for off in range(0, size, 1 << 20):
+                f.write(pattern_bytes(pattern, seed, off, min(1 << 20, size - off)))
+        os.replace(tmp, cached)
+    shutil.copyfile(cached, path)
+
+
+def check_image(path, name, offset, length, pattern, seed):
+    """Failure reasons (empty when the range holds the pattern)."""
+    with open(path, "rb") as f:
+        f.seek(offset)
+        got = f.read(length)
+    if len(got) != length:
+        return [f"image-check {name}: only {len(got)} of {length} bytes at {offset:#x}"]
+    want = pattern_bytes(pattern, seed, offset, length)
+    if got == want:
+        return []
+    bad = [o for o in range(0, length, 8) if got[o:o + 8] != want[o:o + 8]]
+    return [f"image-check {name} {offset:#x}+{length:#x} {pattern} {seed:#x}: {len(bad)} of {length // 8} "
+            f"words differ, the first at byte {offset + bad[0]:#x} (got {got[bad[0]:bad[0] + 8].hex()}, "
+            f"want {want[bad[0]:bad[0] + 8].hex()})"]
 
 
 class Spec:
@@ -163,7 +251,37 @@ class Spec:
         self.mem = t.get("mem", "128M").split()
         self.cpu = t.get("cpu", "max").split()
         self.devices = [l.strip() for l in t.get("devices", "").splitlines() if l.strip()]
-        self.drives = [l.strip() for l in t.get("drives", "").splitlines() if l.strip()]
+        self.raw_drives = [l.strip() for l in t.get("drives", "").splitlines() if l.strip()]
+        self.images = {}
+        for line in t.get("image", "").splitlines():
+            w = line.split()
+            if not w:
+                continue
+            if len(w) != 4:
+                raise ValueError(f"{path}: image line is not NAME SIZE PATTERN SEED: {line.strip()}")
+            if not re.fullmatch(r"[A-Za-z0-9_-]+", w[0]) or w[0] in self.images:
+                raise ValueError(f"{path}: image name {w[0]!r} is not a simple name or is repeated")
+            self.images[w[0]] = (parse_size(w[1]),) + parse_pattern(w[2:], f"{path}: image {w[0]}")
+        self.drives = []
+        for line in t.get("drive", "").splitlines():
+            w = line.split()
+            if not w:
+                continue
+            if len(w) not in (2, 3) or w[1] not in self.images:
+                raise ValueError(f"{path}: drive line is not ID IMAGE [OPTIONS] of a declared image: {line.strip()}")
+            self.drives.append((w[0], w[1], w[2] if len(w) == 3 else ""))
+        self.image_checks = []
+        for line in t.get("image-check", "").splitlines():
+            w = line.split()
+            if not w:
+                continue
+            if len(w) != 5 or w[0] not in self.images:
+                raise ValueError(f"{path}: image-check line is not IMAGE OFFSET LENGTH PATTERN SEED "
+                                 f"of a declared image: {line.strip()}")
+            off, length = parse_size(w[1]), parse_size(w[2])
+            if off % 8 or length % 8 or length == 0 or off + length > self.images[w[0]][0]:
+                raise ValueError(f"{path}: image-check range {w[1]}+{w[2]} is not whole words inside {w[0]}")
+            self.image_checks.append((w[0], off, length) + parse_pattern(w[3:], f"{path}: image-check"))
         self.tcg = t.get("tcg", "").strip()
         if self.tcg not in ("", "single"):
             raise ValueError(f"{path}: tcg must be single (or absent)")
@@ -187,7 +305,7 @@ class Spec:
 
     def configs(self):
         for m, s, mem, cpu in itertools.product(self.machines, self.smp, self.mem, self.cpu):
-            yield {"machine": m, "smp": s, "mem": mem, "cpu": cpu, "devices": self.devices, "drives": self.drives,
+            yield {"machine": m, "smp": s, "mem": mem, "cpu": cpu, "devices": self.devices, "drives": self.raw_drives,
                    "tcg": self.tcg}
 
 
@@ -227,13 +345,14 @@ def make_iso(spec, kernel, iso_dir):
     return iso
 
 
-def qemu_command(iso, cfg, monitor_sock):
+def qemu_command(iso, cfg, monitor_sock, drives=()):
     monitor = f"unix:{monitor_sock},server=on,wait=off" if monitor_sock else "none"
     accel = "tcg,thread=single" if cfg.get("tcg") == "single" else "tcg"
     return ["qemu-system-x86_64", "-accel", accel, "-machine", cfg["machine"], "-m", cfg["mem"],
             "-smp", cfg["smp"], "-cpu", cfg["cpu"], "-display", "none", "-serial", "stdio",
             "-monitor", monitor, "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-            "-cdrom", str(iso), "-boot", "d"] + [a for d in cfg.get("drives", ()) for a in ("-drive", d)] + \
+            "-cdrom", str(iso), "-boot", "d"] + \
+        [a for d in list(cfg.get("drives", ())) + list(drives) for a in ("-drive", d)] + \
         [a for d in cfg.get("devices", ()) for a in ("-device", d)]
 
 
@@ -389,9 +508,10 @@ def check_lspci_vs_info_pci(text):
 CHECKS = {"lspci-vs-info-pci": check_lspci_vs_info_pci}
 
 
-def judge(spec, text, status, ended):
-    """Returns (outcome, reasons): outcome is pass, fail or timeout."""
-    reasons = missing_patterns(spec, text)
+def judge(spec, text, status, ended, extra=()):
+    """Returns (outcome, reasons): outcome is pass, fail or timeout. extra:
+    reasons found outside the log (image checks)."""
+    reasons = missing_patterns(spec, text) + list(extra)
     for c in spec.checks:
         reasons += CHECKS[c](text)
     for pat in spec.forbid:
@@ -441,18 +561,30 @@ def run_spec_config(spec, cfg, iso, out_dir):
     sock = None
     if spec.monitor:  # unix socket paths are short: keep it in /tmp
         sock = Path(tempfile.mkdtemp(prefix="cairn-mon-")) / "sock"
+    # No commas in the file names: -drive would read them as option separators.
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", label).strip("_")
+    images = {name: Path(out_dir) / f"{stem}.{name}.img" for name in spec.images}
+    for name, (size, pattern, seed) in spec.images.items():
+        make_image(images[name], size, pattern, seed, Path(out_dir) / "image-cache")
+    drives = [f"id={i},file={images[img]},if=none,format=raw" + (f",{opts}" if opts else "")
+              for i, img, opts in spec.drives]
     try:
-        text, status, ended = run_qemu(qemu_command(iso, cfg, sock), spec.timeout, spec.until, log,
+        text, status, ended = run_qemu(qemu_command(iso, cfg, sock, drives), spec.timeout, spec.until, log,
                                        spec.monitor, sock, spec.inputs)
     finally:
         if sock:
             shutil.rmtree(sock.parent, ignore_errors=True)
-    outcome, reasons = judge(spec, text, status, ended)
+    image_reasons = []
+    for name, off, length, pattern, seed in spec.image_checks:
+        image_reasons += check_image(images[name], name, off, length, pattern, seed)
+    outcome, reasons = judge(spec, text, status, ended, image_reasons)
     results = ktest_results(text, label) if spec.ktests else []
     missing = missing_patterns(spec, text)
     caught = "; ".join(reasons)
     if spec.outcome == "pass" and outcome == "pass":
         results.append((label, True, ""))
+        for path in images.values():
+            path.unlink(missing_ok=True)
     elif spec.outcome != "pass" and outcome == spec.outcome and not missing and \
             (not spec.caught or re.search(spec.caught, caught)):
         results.append((f"{label} (expected {spec.outcome}, caught: {caught[:200]})", True, ""))

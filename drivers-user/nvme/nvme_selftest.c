@@ -229,8 +229,10 @@ static void stream_reset(st_t *st)
 }
 
 /* [lba0, lba0 + count) of `ns` read (and checked against `seed`) or
- * written with `seed`, in commands of changing sizes over every queue. */
-static int stream(st_t *st, const nvme_ns_t *ns, int op, uint64_t lba0, uint64_t count, uint64_t seed)
+ * written with `seed`, in commands of `fixed` bytes or (0) of changing
+ * sizes, over every queue. */
+static int stream(st_t *st, const nvme_ns_t *ns, int op, uint64_t lba0, uint64_t count, uint64_t seed,
+                  uint32_t fixed)
 {
     static const uint32_t sizes[] = {4096, 8192, 65536, 0};
     uint32_t bs = ns->block_size;
@@ -241,7 +243,7 @@ static int stream(st_t *st, const nvme_ns_t *ns, int op, uint64_t lba0, uint64_t
             int b = free_buf(st);
             if (b < 0)
                 break;
-            uint32_t size = sizes[k % 4] ? sizes[k % 4] : st->c->max_transfer;
+            uint32_t size = fixed ? fixed : sizes[k % 4] ? sizes[k % 4] : st->c->max_transfer;
             uint64_t nb = size / bs ? size / bs : 1;
             if (nb > end - next)
                 nb = end - next;
@@ -311,7 +313,7 @@ static int write_phase(st_t *st, const nvme_ns_t *ns)
     }
     uint64_t lba = o->woff / bs, count = o->wlen / bs, wseed = ns_seed(st, o->wseed, ns);
     uint64_t t0 = libsys_now_ns();
-    int err = stream(st, ns, NVME_OP_WRITE, lba, count, wseed);
+    int err = stream(st, ns, NVME_OP_WRITE, lba, count, wseed, 0);
     if (err != OK)
         return err;
     stream_check(st, ns, "write", lba, count, t0);
@@ -321,7 +323,7 @@ static int write_phase(st_t *st, const nvme_ns_t *ns)
         return err;
     check(st, ns->name, status == OK, "flush: %s", cairn_error_name(status));
     t0 = libsys_now_ns();
-    if ((err = stream(st, ns, NVME_OP_READ, lba, count, wseed)) != OK)
+    if ((err = stream(st, ns, NVME_OP_READ, lba, count, wseed, 0)) != OK)
         return err;
     stream_check(st, ns, "read-back", lba, count, t0);
     return OK;
@@ -406,6 +408,38 @@ static int error_phase(st_t *st, const nvme_ns_t *ns)
     check(st, ns->name, status != OK && status != ERR_TIMED_OUT,
           "read of inactive namespace %u sent anyway: the device refused it, decoded as %s", absent,
           cairn_error_name(status));
+    return OK;
+}
+
+static void doorbells(const nvme_ctrl_t *c, uint64_t *mmio, uint64_t *shadow)
+{
+    *mmio = *shadow = 0;
+    for (uint32_t i = 0; i < c->nio; i++) {
+        *mmio += c->io[i].stats.sq_mmio + c->io[i].stats.cq_mmio;
+        *shadow += c->io[i].stats.sq_shadow_only + c->io[i].stats.cq_shadow_only;
+    }
+}
+
+/* Many small reads, as many in flight as there are buffers: what the
+ * doorbells cost, to compare with and without shadow doorbells. */
+static int burst_phase(st_t *st, const nvme_ns_t *ns)
+{
+    uint64_t count = (1u << 20) / ns->block_size, mmio0, shadow0, mmio, shadow;
+    if (count > ns->nblocks)
+        count = ns->nblocks;
+    doorbells(st->c, &mmio0, &shadow0);
+    uint64_t t0 = libsys_now_ns();
+    int err = OK;
+    for (int pass = 0; pass < 2 && err == OK; pass++)
+        err = stream(st, ns, NVME_OP_READ, 0, count, ns_seed(st, st->n->opt.seed, ns), NVME_PAGE);
+    if (err != OK)
+        return err;
+    uint64_t us = (libsys_now_ns() - t0) / 1000;
+    doorbells(st->c, &mmio, &shadow);
+    check(st, ns->name, st->errors == 0 && st->bad_words == 0,
+          "burst: %llu reads of 4 KiB in %llu us, %llu doorbell MMIO writes, %llu left to the shadow buffer",
+          (unsigned long long)(2 * count * ns->block_size / NVME_PAGE), (unsigned long long)us,
+          (unsigned long long)(mmio - mmio0), (unsigned long long)(shadow - shadow0));
     return OK;
 }
 
@@ -501,7 +535,7 @@ int nvme_selftest(nvme_drv_t *n)
         if (!ns->usable)
             continue;
         uint64_t t0 = libsys_now_ns();
-        err = stream(st, ns, NVME_OP_READ, 0, ns->nblocks, ns_seed(st, n->opt.seed, ns));
+        err = stream(st, ns, NVME_OP_READ, 0, ns->nblocks, ns_seed(st, n->opt.seed, ns), 0);
         if (err == OK)
             stream_check(st, ns, "read-all", 0, ns->nblocks, t0);
         if (err == OK && n->opt.wlen)
@@ -509,6 +543,8 @@ int nvme_selftest(nvme_drv_t *n)
     }
     if (err == OK && first && n->opt.dlen)
         err = discard_phase(st, first);
+    if (err == OK && first)
+        err = burst_phase(st, first);
     if (err == OK && first)
         err = error_phase(st, first);
     if (err == OK)

@@ -65,6 +65,7 @@ typedef struct nvme_config {
     uint32_t index;           /* X in the names nvmeX, nvmeXnY (devmgr's instance number) */
     uint32_t want_queues;     /* I/O queue pairs wanted (the CPU count); 1..NVME_MAX_IO_QUEUES */
     bool shadow_doorbells;    /* use Doorbell Buffer Config when OACS advertises it */
+    uint32_t irq_allow;       /* DRV_ALLOW() mask of interrupt modes; 0: any (MSI-X, MSI, INTx) */
     uint32_t io_timeout_ms;   /* per I/O command; 0: 30 s */
     nvme_done_fn done;
     /* The glue's timer: call nvme_ctrl_tick at `deadline_ns` (armed while

@@ -337,7 +337,7 @@ static int probe(nvme_ctrl_t *c, uint32_t want)
 static int resources(nvme_ctrl_t *c, uint32_t want)
 {
     uint32_t granted = 0;
-    int err = drv_irqs(c->drv, want, DRV_ALLOW_ANY, &granted);
+    int err = drv_irqs(c->drv, want, c->cfg.irq_allow ? c->cfg.irq_allow : DRV_ALLOW_ANY, &granted);
     if (err != OK) {
         fprintf(stderr, "%s: no interrupts: %s\n", c->name, cairn_error_name(err));
         return err;

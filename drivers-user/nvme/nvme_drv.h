@@ -14,6 +14,7 @@ typedef struct nvme_opts {
     bool timeout_test;       /* `selftest=timeout`: the timeout and reset test instead */
     bool shadow;             /* false with `noshadow` */
     uint32_t queues;         /* `queues=N`: at most N I/O queues (0: one per CPU) */
+    uint32_t irq_allow;      /* `irq=msix|msi|intx`: only that interrupt mode (0: the best) */
     uint32_t timeout_ms;     /* `timeout=MS`: per I/O command */
     uint64_t seed, wseed;    /* `seed=N`, `wseed=N`: patterns of the disks and of the writes */
     uint64_t woff, wlen;     /* `write=OFF:LEN`: the range the self-test writes (bytes) */

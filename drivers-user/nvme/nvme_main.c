@@ -11,8 +11,8 @@
  * `selftest` argument proves the layer at the end of init.
  *
  * Arguments (the manifest's `args`): selftest | selftest=timeout,
- * noshadow, queues=N, timeout=MS, seed=N, wseed=N, write=OFF:LEN,
- * discard=OFF:LEN (sizes take K, M, G suffixes).
+ * noshadow, queues=N, irq=msix|msi|intx, timeout=MS, seed=N, wseed=N,
+ * write=OFF:LEN, discard=OFF:LEN (sizes take K, M, G suffixes).
  * The controller's index X in nvmeX is devmgr's instance number
  * (DRIVER_INSTANCE, drv_t.instance): the controllers in PCI order.
  */
@@ -65,6 +65,12 @@ int nvme_opts_parse(nvme_opts_t *o, int argc, char **argv)
             o->timeout_test = true;
         else if (strcmp(a, "noshadow") == 0)
             o->shadow = false;
+        else if (strcmp(a, "irq=msix") == 0)
+            o->irq_allow = DRV_ALLOW(DRV_IRQ_MSIX);
+        else if (strcmp(a, "irq=msi") == 0)
+            o->irq_allow = DRV_ALLOW(DRV_IRQ_MSI);
+        else if (strcmp(a, "irq=intx") == 0)
+            o->irq_allow = DRV_ALLOW(DRV_IRQ_INTX);
         else if (strncmp(a, "queues=", 7) == 0 && (ok = parse_size(v, &n) && n >= 1 && n <= NVME_MAX_IO_QUEUES))
             o->queues = (uint32_t)n;
         else if (strncmp(a, "timeout=", 8) == 0 && (ok = parse_size(v, &n) && n >= 1 && n <= 3600000))
@@ -130,6 +136,7 @@ static int nvme_init(drv_t *d)
         .index = d->instance,
         .want_queues = n->opt.queues && n->opt.queues < cpus ? n->opt.queues : cpus,
         .shadow_doorbells = n->opt.shadow,
+        .irq_allow = n->opt.irq_allow,
         .io_timeout_ms = n->opt.timeout_ms,
         .done = on_done,
         .arm_timer = arm_timer,

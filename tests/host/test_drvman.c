@@ -55,6 +55,35 @@ TEST(edu_manifest_as_shipped)
     CHECK_EQ(M.limit, 5);
 }
 
+/* The nvme driver's manifest and the test variants with arguments
+ * (tests/qemu/data/nvme): by class, any NVM Express function. */
+TEST(nvme_manifests_as_shipped)
+{
+    static const char *const files[] = {
+        "/drivers-user/nvme/nvme.driver",
+        "/tests/qemu/data/nvme/selftest/nvme.driver",
+        "/tests/qemu/data/nvme/timeout/nvme.driver",
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[512], text[DRVMAN_TEXT_MAX];
+        snprintf(path, sizeof path, "%s%s", CAIRN_ROOT_DIR, files[i]);
+        FILE *f = fopen(path, "r");
+        REQUIRE(f != NULL);
+        size_t n = fread(text, 1, sizeof text, f);
+        fclose(f);
+        REQUIRE(drvman_parse(text, n, &M, E) == 0);
+        CHECK(strcmp(M.name, "nvme") == 0);
+        CHECK(strcmp(M.program, "nvme") == 0);
+        CHECK(M.dma);
+        CHECK_EQ(M.nmatch, 1);
+        CHECK(drvman_matches(&M, 0x1b36, 0x0010, 0x01, 0x08, 0x02));
+        CHECK(drvman_matches(&M, 0x8086, 0x0953, 0x01, 0x08, 0x02));
+        CHECK(!drvman_matches(&M, 0x1b36, 0x0010, 0x01, 0x08, 0x03));
+        CHECK(!drvman_matches(&M, 0x8086, 0x2922, 0x01, 0x06, 0x01)); /* AHCI */
+        CHECK(i == 0 ? M.args[0] == '\0' : strncmp(M.args, "selftest", 8) == 0);
+    }
+}
+
 TEST(class_match_depths_and_defaults)
 {
     REQUIRE(parse("# comment\r\ndriver nvme\n  program nvme # the program\n  match class 0x01 8 0x02\n"

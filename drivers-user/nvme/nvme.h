@@ -17,6 +17,9 @@
  *
  *   OFF --init--> LIVE --timeout / fatal status--> RESETTING --ok--> LIVE
  *                                                      \--fails--> DEAD
+ *   (the fourth reset in a row without a command succeeding in between is
+ *   not tried: DEAD. DEAD is final: every submit fails with ERR_BAD_STATE;
+ *   the glue ends the driver so that devmgr starts a fresh one.)
  *
  * Every command submitted gets exactly one `done` call: with the device's
  * status decoded to a Cairn error (OK, ERR_OUT_OF_RANGE, ERR_IO...), with
@@ -45,6 +48,7 @@
 #define NVME_IO_DEPTH 64u                 /* entries per I/O queue (or CAP.MQES + 1) */
 #define NVME_ADMIN_DEPTH 32u
 #define NVME_MAX_TRANSFER (512u * 1024)   /* per command, when MDTS allows more */
+#define NVME_MAX_RESET_STREAK 3u          /* resets in a row with no command succeeding: DEAD */
 
 enum nvme_op {
     NVME_OP_READ = 1,
@@ -142,6 +146,7 @@ struct nvme_ctrl {
     bool shadow;                      /* the Doorbell Buffer Config is in force */
     bool timer_armed;
     uint32_t resets;
+    uint32_t reset_streak;            /* resets since a command last succeeded */
 };
 
 /* ---- the controller (nvme_ctrl.c) ------------------------------------------ */

@@ -519,6 +519,11 @@ int nvme_ctrl_reset(nvme_ctrl_t *c, const char *why)
     size_t n = take_back_all(c, libsys_now_ns());
     c->shadow = false; /* a reset forgets the Doorbell Buffer Config */
     int err = ctrl_disable(c);
+    if (err == OK && ++c->reset_streak > NVME_MAX_RESET_STREAK) {
+        printf("%s: %u resets in a row and no command succeeded: giving up on the controller\n", c->name,
+               NVME_MAX_RESET_STREAK);
+        err = ERR_IO;
+    }
     if (err == OK)
         err = ctrl_enable(c);
     if (err == OK)
@@ -531,7 +536,7 @@ int nvme_ctrl_reset(nvme_ctrl_t *c, const char *why)
                n == 1 ? "" : "s");
     } else {
         c->state = NVME_DEAD;
-        nvme_wr32(c, NVME_REG_CC, nvme_rd32(c, NVME_REG_CC) & ~NVME_CC_EN);
+        nvme_wr32(c, NVME_REG_CC, nvme_rd32(c, NVME_REG_CC) & ~NVME_CC_EN); /* no more DMA from it */
         printf("%s: the controller did not come back from the reset (%s): every command fails from now on\n",
                c->name, cairn_error_name(err));
     }

@@ -117,6 +117,10 @@ static void on_timer(loop_t *loop, loop_source_t *src, uint32_t signals)
     uint64_t next = nvme_ctrl_tick(&n->ctrl, libsys_now_ns());
     if (next)
         sys_timer_set(n->timer, next, 0);
+    if (n->ctrl.state == NVME_DEAD) {
+        printf("%s: the controller is dead: ending the driver (devmgr starts a new one)\n", n->ctrl.name);
+        drv_quit(n->d, 2);
+    }
 }
 
 static int nvme_init(drv_t *d)
@@ -145,10 +149,12 @@ static int nvme_init(drv_t *d)
     if ((err = nvme_ctrl_init(&n->ctrl, d, &cfg)) != OK)
         return err;
     if (n->opt.timeout_test)
-        return nvme_selftest_timeout(n);
-    if (n->opt.selftest)
-        return nvme_selftest(n);
-    return OK;
+        err = nvme_selftest_timeout(n);
+    else if (n->opt.selftest)
+        err = nvme_selftest(n);
+    if (err == OK && n->ctrl.state == NVME_DEAD)
+        err = ERR_IO; /* died under the self-test: a fresh start is all that helps */
+    return err;
 }
 
 static void nvme_interrupt(drv_t *d, uint32_t index)

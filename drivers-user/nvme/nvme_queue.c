@@ -198,25 +198,31 @@ static const char *op_name(const nvme_queue_t *q, uint8_t opc)
     }
 }
 
+/* "nvme0n1: read lba 8+8" - who, which command, where. */
+static void describe(const nvme_queue_t *q, const nvme_slot_t *s, char *buf, size_t len)
+{
+    const nvme_ctrl_t *c = q->ctrl;
+    const nvme_ns_t *ns = q->qid != 0 ? nvme_ns_find(c, s->nsid) : NULL;
+    int n;
+    if (q->qid == 0)
+        n = snprintf(buf, len, "%s: %s", c->name, op_name(q, s->opc));
+    else if (ns)
+        n = snprintf(buf, len, "%s: %s", ns->name, op_name(q, s->opc));
+    else
+        n = snprintf(buf, len, "%s nsid %u: %s", c->name, s->nsid, op_name(q, s->opc));
+    if (n > 0 && (size_t)n < len &&
+        (s->opc == NVME_NVM_READ || s->opc == NVME_NVM_WRITE || s->opc == NVME_NVM_DSM) && q->qid != 0)
+        snprintf(buf + n, len - (size_t)n, " lba %llu+%u", (unsigned long long)s->lba, s->nblocks);
+}
+
 /* One log line per failed command: which, where, the device's words, and
  * what the client will see. */
 static void log_failure(nvme_queue_t *q, const nvme_slot_t *s, uint16_t sf, int err)
 {
-    nvme_ctrl_t *c = q->ctrl;
-    const nvme_ns_t *ns = q->qid != 0 ? nvme_ns_find(c, s->nsid) : NULL;
-    char what[48];
-    if (q->qid == 0)
-        snprintf(what, sizeof what, "%s", c->name);
-    else if (ns)
-        snprintf(what, sizeof what, "%s", ns->name);
-    else
-        snprintf(what, sizeof what, "%s nsid %u", c->name, s->nsid);
-    char where[48] = "";
-    if (s->opc == NVME_NVM_READ || s->opc == NVME_NVM_WRITE || s->opc == NVME_NVM_DSM)
-        snprintf(where, sizeof where, " lba %llu+%u", (unsigned long long)s->lba, s->nblocks);
-    printf("%s: %s%s (queue %u): %s (sct %u sc %#x%s): %s\n", what, op_name(q, s->opc), where, q->qid,
-           nvme_status_name(sf), NVME_SF_SCT(sf), NVME_SF_SC(sf), NVME_SF_DNR(sf) ? ", do not retry" : "",
-           cairn_error_name(err));
+    char what[80];
+    describe(q, s, what, sizeof what);
+    printf("%s (queue %u): %s (sct %u sc %#x%s): %s\n", what, q->qid, nvme_status_name(sf), NVME_SF_SCT(sf),
+           NVME_SF_SC(sf), NVME_SF_DNR(sf) ? ", do not retry" : "", cairn_error_name(err));
 }
 
 typedef struct done_entry {
@@ -255,6 +261,8 @@ uint32_t nvme_queue_poll(nvme_queue_t *q)
         uint16_t sf = cqe.status >> 1;
         int err = nvme_status_error(sf);
         q->stats.completed++;
+        if (err == OK && q->qid != 0)
+            q->ctrl->reset_streak = 0; /* the controller does I/O again */
         if (err != OK) {
             q->stats.errors++;
             log_failure(q, s, sf, err);
@@ -302,10 +310,11 @@ size_t nvme_queue_take_all(nvme_queue_t *q, uint64_t now_ns, nvme_failed_t *out,
             continue;
         if (!s->abandoned && n < max) {
             int st = s->deadline_ns <= now_ns ? ERR_TIMED_OUT : ERR_CANCELED;
-            printf("%s: %s lba %llu+%u (queue %u, command %u): %s\n", q->ctrl->name, op_name(q, s->opc),
-                   (unsigned long long)s->lba, s->nblocks, q->qid, i,
+            char what[80];
+            describe(q, s, what, sizeof what);
+            printf("%s (queue %u, command %u): %s\n", what, q->qid, i,
                    st == ERR_TIMED_OUT ? "timed out: failed with ERR_TIMED_OUT"
-                                       : "taken back by the reset: failed with ERR_CANCELED");
+                                       : "taken back from the device: failed with ERR_CANCELED");
             out[n++] = (nvme_failed_t){q, s->tag, st};
         }
         s->busy = false;

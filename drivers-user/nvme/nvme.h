@@ -193,7 +193,8 @@ int nvme_io_submit(nvme_queue_t *q, int op, uint32_t nsid, uint64_t lba, uint32_
 int nvme_io_submit_unchecked(nvme_queue_t *q, int op, uint32_t nsid, uint64_t lba, uint32_t nblocks,
                              uint32_t block_size, const uint64_t *phys_pages, size_t npages, uint64_t tag);
 
-/* Completions waiting in the queue, each given to `done`; how many. */
+/* Completions waiting in I/O queue `q`, each given to `done`; how many.
+ * (nvme_ctrl_interrupt does this for the queues of a vector.) */
 uint32_t nvme_queue_poll(nvme_queue_t *q);
 
 #endif

@@ -78,6 +78,9 @@ static int map_regs(nvme_ctrl_t *c, uint32_t nqueues)
         return err;
     }
     c->bar_vmo = r.vmo;
+    uint64_t vmo_size = 0;
+    if (sys_vmo_get_size(r.vmo, &vmo_size) == OK && vmo_size < r.size)
+        r.size = vmo_size; /* a vmo that stops short of the BAR's end (before the MSI-X table) */
     if (r.size < NVME_REGS_SIZE + 8) {
         fprintf(stderr, "%s: BAR 0 is %llu bytes: too small for the registers and a doorbell\n", c->name,
                 (unsigned long long)r.size);

@@ -94,6 +94,7 @@ typedef struct nvme_queue_stats {
     uint64_t submitted, completed, errors;
     uint64_t sq_mmio, sq_shadow_only; /* SQ tail doorbells: written / left to the shadow */
     uint64_t cq_mmio, cq_shadow_only; /* CQ head doorbells */
+    uint64_t sq_rerung;               /* SQ tails written by MMIO late, the device not having seen them */
     uint32_t max_inflight;
 } nvme_queue_stats_t;
 
@@ -109,6 +110,8 @@ struct nvme_queue {
     volatile nvme_cqe_t *cq;
     uint16_t sq_tail, sq_head, cq_head;
     uint16_t sq_db_last, cq_db_last; /* values last made known to the device */
+    uint16_t sq_mmio_last;    /* the SQ tail last written to the MMIO doorbell */
+    uint64_t completed_at_tick; /* stats.completed at the controller's last tick */
     uint8_t phase;            /* the phase tag of new completions */
     volatile uint32_t *sq_db, *cq_db;                  /* MMIO doorbells */
     volatile uint32_t *sq_shadow, *cq_shadow, *sq_ei, *cq_ei; /* Doorbell Buffer Config, or NULL */
@@ -147,6 +150,8 @@ struct nvme_ctrl {
     bool timer_armed;
     uint32_t resets;
     uint32_t reset_streak;            /* resets since a command last succeeded */
+    uint32_t missed_interrupts;       /* completions found only at a deadline */
+    uint32_t rerung;                  /* SQ doorbells the tick wrote by MMIO (nvme_queue_rering) */
 };
 
 /* ---- the controller (nvme_ctrl.c) ------------------------------------------ */
@@ -160,9 +165,10 @@ int nvme_ctrl_init(nvme_ctrl_t *c, drv_t *d, const nvme_config_t *cfg);
 /* Interrupt `index` (of drv_irqs) fired: completions of its queues. */
 void nvme_ctrl_interrupt(nvme_ctrl_t *c, uint32_t index);
 
-/* Time passed: commands past their deadline, or a controller reporting a
- * fatal status, reset the controller. The next deadline to be called at,
- * or 0 when nothing is outstanding. */
+/* Time passed: a command past its deadline resets the controller - unless
+ * its completion is found waiting (a lost interrupt: logged and counted) -
+ * and so does a controller reporting a fatal status. The next deadline to
+ * be called at, or 0 when nothing is outstanding. */
 uint64_t nvme_ctrl_tick(nvme_ctrl_t *c, uint64_t now_ns);
 
 /* Disables and re-enables the controller, recreating its queues; every

@@ -469,20 +469,68 @@ uint64_t nvme_tick_interval_ns(const nvme_ctrl_t *c)
     return (ms < 10 ? 10 : ms > 1000 ? 1000 : ms) * MS;
 }
 
+/* A queue with a command past its deadline: first its completions are
+ * looked for without an interrupt (one may have been lost on the way:
+ * logged, counted in missed_interrupts, no reset needed); what is still
+ * outstanding and expired then has really timed out. */
+static bool really_expired(nvme_ctrl_t *c, nvme_queue_t *q, uint64_t now_ns)
+{
+    if (!nvme_queue_expired(q, now_ns))
+        return false;
+    uint64_t before = q->stats.completed;
+    nvme_queue_poll(q);
+    if (q->stats.completed != before) {
+        c->missed_interrupts++;
+        printf("%s: queue %u: %llu completion%s waiting at a command's deadline with no interrupt taken "
+               "(vector %u, %llu interrupts so far)\n",
+               c->name, q->qid, (unsigned long long)(q->stats.completed - before),
+               q->stats.completed - before == 1 ? "" : "s", q->vector,
+               (unsigned long long)c->drv->irq[q->vector].count);
+    }
+    return nvme_queue_expired(q, now_ns);
+}
+
+/* What a queue looked like when the controller was given up on: the
+ * driver's indexes and, with shadow doorbells, both buffers' values. */
+static void log_queue_state(nvme_ctrl_t *c, const nvme_queue_t *q)
+{
+    char shadow[96] = "";
+    if (q->sq_shadow)
+        snprintf(shadow, sizeof shadow, ", shadow SQ %u CQ %u, event index SQ %u CQ %u", *q->sq_shadow,
+                 *q->cq_shadow, *q->sq_ei, *q->cq_ei);
+    printf("%s: queue %u: %u in flight, SQ tail %u (device head %u), CQ head %u phase %u%s, vector %u: "
+           "%llu interrupts\n",
+           c->name, q->qid, q->inflight, q->sq_tail, q->sq_head, q->cq_head, q->phase, shadow, q->vector,
+           (unsigned long long)c->drv->irq[q->vector].count);
+}
+
 uint64_t nvme_ctrl_tick(nvme_ctrl_t *c, uint64_t now_ns)
 {
     c->timer_armed = false;
     if (c->state == NVME_LIVE && outstanding(c) > 0) {
         uint32_t csts = nvme_rd32(c, NVME_REG_CSTS);
         bool expired = false;
-        for (uint32_t i = 0; i < c->nio && !expired; i++)
-            expired = nvme_queue_expired(&c->io[i], now_ns);
-        if (csts == 0xffffffffu)
+        for (uint32_t i = 0; i < c->nio; i++) {
+            nvme_queue_t *q = &c->io[i];
+            uint32_t ei = q->sq_ei ? *q->sq_ei : 0;
+            if (nvme_queue_rering(q)) {
+                c->rerung++;
+                printf("%s: queue %u: no progress since the last tick with SQ tail %u only in the shadow doorbell "
+                       "(event index %u): written by MMIO\n",
+                       c->name, q->qid, q->sq_tail, ei);
+            }
+            expired = really_expired(c, q, now_ns) || expired;
+        }
+        if (csts == 0xffffffffu) {
             nvme_ctrl_reset(c, "the controller does not answer (CSTS reads all ones)");
-        else if (csts & NVME_CSTS_CFS)
+        } else if (csts & NVME_CSTS_CFS) {
             nvme_ctrl_reset(c, "controller fatal status (CSTS.CFS)");
-        else if (expired)
+        } else if (expired) {
+            for (uint32_t i = 0; i < c->nio; i++)
+                if (c->io[i].inflight)
+                    log_queue_state(c, &c->io[i]);
             nvme_ctrl_reset(c, "a command timed out");
+        }
     }
     if (c->state != NVME_LIVE || outstanding(c) == 0)
         return 0;

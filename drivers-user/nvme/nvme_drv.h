@@ -19,6 +19,7 @@ typedef struct nvme_opts {
     uint64_t seed, wseed;    /* `seed=N`, `wseed=N`: patterns of the disks and of the writes */
     uint64_t woff, wlen;     /* `write=OFF:LEN`: the range the self-test writes (bytes) */
     uint64_t doff, dlen;     /* `discard=OFF:LEN`: the range it discards */
+    uint32_t bursts;         /* `bursts=N`: passes of the 1 MiB burst of 4 KiB reads (2) */
 } nvme_opts_t;
 
 typedef struct nvme_drv nvme_drv_t;

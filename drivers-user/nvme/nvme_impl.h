@@ -59,6 +59,7 @@ void nvme_queue_push(nvme_queue_t *q, uint16_t cid, nvme_sqe_t *sqe, uint64_t ta
 bool nvme_queue_expired(const nvme_queue_t *q, uint64_t now_ns);
 size_t nvme_queue_take_all(nvme_queue_t *q, uint64_t now_ns, nvme_failed_t *out, size_t max);
 void nvme_queue_abandon(nvme_queue_t *q, uint16_t cid);
+bool nvme_queue_rering(nvme_queue_t *q);
 
 /* nvme_ctrl.c */
 /* Submits an admin command and polls for its completion (bring-up and

@@ -12,7 +12,7 @@
  *
  * Arguments (the manifest's `args`): selftest | selftest=timeout,
  * noshadow, queues=N, irq=msix|msi|intx, timeout=MS, seed=N, wseed=N,
- * write=OFF:LEN, discard=OFF:LEN (sizes take K, M, G suffixes).
+ * write=OFF:LEN, discard=OFF:LEN, bursts=N (sizes take K, M, G suffixes).
  * The controller's index X in nvmeX is devmgr's instance number
  * (DRIVER_INSTANCE, drv_t.instance): the controllers in PCI order.
  */
@@ -52,7 +52,7 @@ static bool parse_range(const char *s, uint64_t *off, uint64_t *len)
 
 int nvme_opts_parse(nvme_opts_t *o, int argc, char **argv)
 {
-    *o = (nvme_opts_t){.shadow = true};
+    *o = (nvme_opts_t){.shadow = true, .bursts = 2};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = strchr(a, '=');
@@ -75,6 +75,8 @@ int nvme_opts_parse(nvme_opts_t *o, int argc, char **argv)
             o->queues = (uint32_t)n;
         else if (strncmp(a, "timeout=", 8) == 0 && (ok = parse_size(v, &n) && n >= 1 && n <= 3600000))
             o->timeout_ms = (uint32_t)n;
+        else if (strncmp(a, "bursts=", 7) == 0 && (ok = parse_size(v, &n) && n >= 1 && n <= 100000))
+            o->bursts = (uint32_t)n;
         else if (strncmp(a, "seed=", 5) == 0)
             ok = parse_size(v, &o->seed);
         else if (strncmp(a, "wseed=", 6) == 0)

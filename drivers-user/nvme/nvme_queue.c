@@ -20,6 +20,13 @@
  * always rings by MMIO as well (QEMU and Linux treat it that way); a CQ
  * head always does when interrupts are not MSI-X, since a pin-based
  * controller lowers its interrupt only when the head doorbell is written.
+ * Skipping the MMIO write is a Dekker handshake (store the shadow, fence,
+ * load the event index; the device: store the event index, fence, load
+ * the shadow): where fences are not kept (QEMU's single-threaded TCG runs
+ * the device in another host thread and drops the guest's fences) a tail
+ * can go unseen, so the controller's tick writes by MMIO a tail that is
+ * only in the shadow when the queue has made no progress since the last
+ * tick (nvme_queue_rering).
  */
 #include <stdio.h>
 #include <string.h>
@@ -74,7 +81,8 @@ void nvme_queue_restart(nvme_queue_t *q)
     memset(q->ring.va, 0, q->ring.size);
     memset(q->slot, 0, sizeof q->slot);
     q->sq_tail = q->sq_head = q->cq_head = 0;
-    q->sq_db_last = q->cq_db_last = 0;
+    q->sq_db_last = q->cq_db_last = q->sq_mmio_last = 0;
+    q->completed_at_tick = q->stats.completed;
     q->phase = 1;
     q->inflight = 0;
     q->sq_shadow = q->cq_shadow = q->sq_ei = q->cq_ei = NULL;
@@ -134,6 +142,7 @@ static void ring_sq(nvme_queue_t *q)
         }
     }
     *q->sq_db = new_;
+    q->sq_mmio_last = new_;
     q->stats.sq_mmio++;
 }
 
@@ -321,6 +330,23 @@ size_t nvme_queue_take_all(nvme_queue_t *q, uint64_t now_ns, nvme_failed_t *out,
     }
     q->inflight = 0;
     return n;
+}
+
+/* The tick's look at a queue with shadow doorbells: commands outstanding,
+ * none completed since the last tick, and a tail the MMIO doorbell never
+ * had - the device may not have seen it (see the model): write it. */
+bool nvme_queue_rering(nvme_queue_t *q)
+{
+    bool stuck = q->sq_shadow && q->inflight > 0 && q->stats.completed == q->completed_at_tick &&
+                 q->sq_mmio_last != q->sq_tail;
+    q->completed_at_tick = q->stats.completed;
+    if (!stuck)
+        return false;
+    *q->sq_db = q->sq_tail;
+    q->sq_mmio_last = q->sq_tail;
+    q->stats.sq_mmio++;
+    q->stats.sq_rerung++;
+    return true;
 }
 
 void nvme_queue_abandon(nvme_queue_t *q, uint16_t cid)

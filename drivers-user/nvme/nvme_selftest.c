@@ -446,15 +446,21 @@ static int burst_phase(st_t *st, const nvme_ns_t *ns)
     doorbells(st->c, &mmio0, &shadow0);
     uint64_t t0 = libsys_now_ns();
     int err = OK;
-    for (int pass = 0; pass < 2 && err == OK; pass++)
+    uint64_t errors = 0, bad = 0, passes = st->n->opt.bursts;
+    for (uint64_t pass = 0; pass < passes && err == OK; pass++) {
         err = stream(st, ns, NVME_OP_READ, 0, count, ns_seed(st, st->n->opt.seed, ns), NVME_PAGE);
+        errors += st->errors;
+        bad += st->bad_words;
+    }
     if (err != OK)
         return err;
+    st->errors = errors;
+    st->bad_words = bad;
     uint64_t us = (libsys_now_ns() - t0) / 1000;
     doorbells(st->c, &mmio, &shadow);
     check(st, ns->name, st->errors == 0 && st->bad_words == 0,
           "burst: %llu reads of 4 KiB in %llu us, %llu doorbell MMIO writes, %llu left to the shadow buffer",
-          (unsigned long long)(2 * count * ns->block_size / NVME_PAGE), (unsigned long long)us,
+          (unsigned long long)(passes * count * ns->block_size / NVME_PAGE), (unsigned long long)us,
           (unsigned long long)(mmio - mmio0), (unsigned long long)(shadow - shadow0));
     return OK;
 }
@@ -485,9 +491,13 @@ static void queue_report(st_t *st)
     for (uint32_t v = 0; v < used; v++)
         irqs = irqs && st->d->irq[v].count > 0;
     check(st, c->name, irqs, "interrupts taken on each of the %u vector%s in use", used, used == 1 ? "" : "s");
-    printf("%s: selftest: doorbell writes: %llu MMIO, %llu left to the shadow buffer (shadow doorbells %s)\n",
+    check(st, c->name, c->missed_interrupts == 0 && c->resets == 0,
+          "every completion came with its interrupt (%u found only at a deadline), %u resets",
+          c->missed_interrupts, c->resets);
+    printf("%s: selftest: doorbell writes: %llu MMIO, %llu left to the shadow buffer (shadow doorbells %s), "
+           "%u rung again by the tick\n",
            c->name, (unsigned long long)(sq_mmio + cq_mmio), (unsigned long long)(sq_shadow + cq_shadow),
-           c->shadow ? "on" : "off");
+           c->shadow ? "on" : "off", c->rerung);
 }
 
 static int st_begin(st_t *st, nvme_drv_t *n)

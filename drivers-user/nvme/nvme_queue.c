@@ -22,8 +22,9 @@
  * controller lowers its interrupt only when the head doorbell is written.
  * Skipping the MMIO write is a Dekker handshake (store the shadow, fence,
  * load the event index; the device: store the event index, fence, load
- * the shadow): where fences are not kept (QEMU's single-threaded TCG runs
- * the device in another host thread and drops the guest's fences) a tail
+ * the shadow): where fences are not kept (QEMU 7.2's single-threaded TCG
+ * runs the device in another host thread and emits no host barrier for
+ * the guest's mfence) a tail
  * can go unseen, so the controller's tick writes by MMIO a tail that is
  * only in the shadow when the queue has made no progress since the last
  * tick (nvme_queue_rering).

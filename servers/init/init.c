@@ -139,7 +139,7 @@ static bool start(size_t i)
         s->state = DONE;
         return false;
     }
-    static spawn_handle_t hs[CHAN_MAX_HANDLES], more[CHAN_MAX_HANDLES];
+    static spawn_handle_t hs[CHAN_MAX_HANDLES], more[SPAWN_MORE_MAX];
     uint32_t nh = 0, nmore = 0;
     services_start_t st = {HANDLE_INVALID, HANDLE_INVALID};
     bool ok = true;
@@ -148,7 +148,7 @@ static bool start(size_t i)
         if (cap->kind == MANIFEST_CAP_PROVIDE || cap->kind == MANIFEST_CAP_CONNECT)
             continue; /* ns's business: services_handles gives the session */
         if (cap->kind == MANIFEST_CAP_ALL_MODULES) {
-            ok = services_modules(c, more, &nmore, CHAN_MAX_HANDLES) == OK;
+            ok = services_modules(c, more, &nmore, SPAWN_MORE_MAX) == OK;
             continue;
         }
         handle_t h = make_cap(c, cap);

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause
  *
  * The nvme driver program around the hardware layer (nvme.h): its
- * arguments, its timer, and the temporary self-test (nvme_selftest.c)
- * that drives the layer the way the block library will.
+ * arguments, its timer, the block library's ops (nvme_main.c: every
+ * active namespace a block device) and the self-test (nvme_selftest.c),
+ * which drives the layer directly before serving starts.
  */
 #ifndef NVME_DRV_H
 #define NVME_DRV_H
 
+#include "cairn/blkdrv.h"
 #include "nvme.h"
 
 typedef struct nvme_opts {
@@ -25,14 +27,18 @@ typedef struct nvme_opts {
 typedef struct nvme_drv nvme_drv_t;
 
 struct nvme_drv {
+    blkdrv_t *b;
     drv_t *d;
     nvme_ctrl_t ctrl;
     nvme_opts_t opt;
     handle_t timer;
     loop_source_t timer_src;
-    /* Who gets completions: the self-test while it runs. */
+    /* Who gets completions: the self-test while it runs, then the block
+     * library (blkdrv_complete). */
     nvme_done_fn done;
     void *done_ctx;
+    uint32_t unit_nsid[BLKDRV_MAX_UNITS]; /* the namespace of each block device */
+    uint32_t next_queue;                  /* I/O queues taken in turn */
 };
 
 /* Parses the driver's arguments; ERR_INVALID_ARGS (logged) on a bad one. */

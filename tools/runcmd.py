@@ -155,7 +155,7 @@ def run(args):
     # tcg single: the system's pci server changes PCI decoding, on which
     # QEMU 7.2's multi-threaded TCG can crash (tools/testrun.py --help).
     cfg = {"machine": args.machine, "smp": str(args.smp), "mem": args.mem, "cpu": "max", "tcg": "single",
-           "devices": args.device}
+           "devices": args.device, "drives": args.drive}
     serial = Serial(testrun.qemu_command(args.iso, cfg, None), args.verbose)
     deadline = time.monotonic() + args.timeout
     prompt_rx = re.escape(PROMPT)
@@ -200,6 +200,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=120)
     ap.add_argument("--device", action="append", default=[],
                     help="an extra QEMU device, as for -device (repeat for several): --device edu")
+    ap.add_argument("--drive", action="append", default=[],
+                    help="an extra QEMU drive, as for -drive (repeat for several)")
     ap.add_argument("-v", "--verbose", action="store_true", help="show the whole serial output")
     ap.add_argument("commands", help="shell commands, one line, separated by ';'")
     args = ap.parse_args()

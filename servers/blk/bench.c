@@ -8,8 +8,13 @@
  *   4 KiB random reads at depth 1     IOPS and latency percentiles
  *   4 KiB random reads at depth 32    IOPS and latency percentiles
  *   sequential reads                  MB/s, max_transfer per request, depth 8
- *   sequential writes                 MB/s, the same (skipped when read-only;
- *                                     it overwrites the device's data)
+ *   sequential writes                 MB/s, the same (skipped when read-only)
+ *
+ * The writes leave the device as they found it: each of the 8 requests
+ * rewrites one range of its own (together the first 8 x max_transfer
+ * bytes), with the data read from that range just before the phase. So
+ * `blk bench` is safe on a disk with data on it (unless something else
+ * writes those blocks during the phase).
  *
  * A request's latency runs from its blk_submit to the blk_wait that
  * returned it. Under QEMU's TCG the figures measure the emulator as much
@@ -57,11 +62,13 @@ static uint64_t rnd(bench_t *bn)
     return bn->rng;
 }
 
-static uint64_t next_lba(bench_t *bn, const phase_t *p)
+static uint64_t next_lba(bench_t *bn, const phase_t *p, uint32_t slot)
 {
     uint64_t per = p->unit / bn->info.block_size, slots = bn->info.block_count / per;
     if (p->random)
         return rnd(bn) % slots * per;
+    if (p->op == BLK_OP_WRITE)
+        return (uint64_t)slot * per; /* its own range, rewritten with its own data */
     uint64_t lba = bn->next_lba;
     bn->next_lba = lba + 2 * per > bn->info.block_count ? 0 : lba + per;
     return lba;
@@ -71,16 +78,40 @@ static uint64_t next_lba(bench_t *bn, const phase_t *p)
 static int issue(bench_t *bn, const phase_t *p, uint32_t slot)
 {
     blk_req_t r = {.tag = slot, .op = p->op, .count = p->unit / bn->info.block_size,
-                   .lba = next_lba(bn, p), .offset = (uint64_t)slot * p->unit};
+                   .lba = next_lba(bn, p, slot), .offset = (uint64_t)slot * p->unit};
     bn->started[slot] = libsys_now_ns();
     return blk_submit(bn->b, &r);
+}
+
+/* Before the write phase: each slot's data is what its range holds. */
+static int read_write_ranges(bench_t *bn, const phase_t *p)
+{
+    blk_done_t done[MAX_DEPTH];
+    for (uint32_t i = 0; i < p->depth; i++) {
+        blk_req_t r = {.tag = i, .op = BLK_OP_READ, .count = p->unit / bn->info.block_size,
+                       .lba = (uint64_t)i * (p->unit / bn->info.block_size), .offset = (uint64_t)i * p->unit};
+        int err = blk_submit(bn->b, &r);
+        if (err != OK)
+            return err;
+    }
+    while (blk_outstanding(bn->b) > 0) {
+        int n = blk_wait(bn->b, done, MAX_DEPTH, libsys_now_ns() + 30000 * MS);
+        if (n < 0)
+            return n;
+        for (int i = 0; i < n; i++)
+            if (done[i].status != OK)
+                return done[i].status;
+    }
+    return OK;
 }
 
 static int run(bench_t *bn, phase_t *p, uint64_t ms)
 {
     blk_done_t done[MAX_DEPTH];
+    int err = p->op == BLK_OP_WRITE ? read_write_ranges(bn, p) : OK;
+    if (err != OK)
+        return err;
     uint64_t start = libsys_now_ns(), end = start + ms * MS;
-    int err = OK;
     bn->next_lba = 0;
     for (uint32_t i = 0; i < p->depth && err == OK; i++)
         err = issue(bn, p, i);
@@ -142,7 +173,9 @@ int blk_tool_bench(const char *dev, const char *ms_s)
         seq = (uint32_t)(cfg.data_bytes / SEQ_DEPTH / bs * bs);
     uint32_t unit = RAND_UNIT < bs ? bs : RAND_UNIT;
     uint64_t dev_bytes = bn.info.block_count * bs;
-    if (dev_bytes < 2ull * seq || dev_bytes < 2ull * unit) {
+    if (dev_bytes / SEQ_DEPTH < seq)
+        seq = (uint32_t)(dev_bytes / SEQ_DEPTH / bs * bs); /* the write phase's ranges fit in the device */
+    if (seq == 0 || dev_bytes < 2ull * seq || dev_bytes < 2ull * unit) {
         fprintf(stderr, "blk: bench: %s is too small\n", dev);
         blk_close(bn.b);
         return 1;

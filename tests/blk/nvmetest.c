@@ -24,6 +24,11 @@
  *
  *   nvmetest [seed=S]                the test (S: the image's seed)
  *   nvmetest worker INDEX            a client writing region INDEX
+ *   nvmetest devices DEV=S:W...      for several controllers and namespaces
+ *                                    (tests/qemu/nvme-multi.test): each
+ *                                    DEV's first MiB read and checked against
+ *                                    seed S, the next 320 KiB (the driver's
+ *                                    self-test wrote them) against W
  *
  * Output: "nvmetest: PASS name" / "nvmetest: FAIL name: line N: ...", and
  * "nvmetest: done, N passed, M failed".
@@ -402,10 +407,46 @@ static const struct {
     {"clients", t_clients}, {"killed", t_killed},
 };
 
+/* Each DEV=S:W: blocks 0-2047 hold seed S, 2048-2687 seed W. */
+static int devices(int argc, char **argv)
+{
+    int failed = 0;
+    for (int i = 0; i < argc; i++) {
+        char name[BLK_NAME_MAX + 1];
+        const char *eq = strchr(argv[i], '='), *colon = eq ? strchr(eq, ':') : NULL;
+        if (!eq || !colon || (size_t)(eq - argv[i]) > BLK_NAME_MAX) {
+            printf("nvmetest: bad device argument '%s'\n", argv[i]);
+            return 2;
+        }
+        snprintf(name, sizeof name, "%.*s", (int)(eq - argv[i]), argv[i]);
+        uint64_t seed = strtoull(eq + 1, NULL, 0), wseed = strtoull(colon + 1, NULL, 0);
+        current = name;
+        blk_config_t cfg = {.data_bytes = DEPTH * CHUNK * BS, .entries = 64, .wait_ns = 60 * SEC};
+        blk_t *b = NULL;
+        int err = blk_open(name, &cfg, &b);
+        if (err == OK)
+            err = stream(b, BLK_OP_READ, 0, 2048, seed);
+        if (err == OK)
+            err = stream(b, BLK_OP_READ, 2048, 640, wseed);
+        if (b)
+            blk_close(b);
+        if (err == OK) {
+            printf("nvmetest: PASS %s\n", name);
+        } else {
+            printf("nvmetest: FAIL %s: %s\n", name, cairn_error_name(err));
+            failed++;
+        }
+    }
+    printf("nvmetest: done, %d passed, %d failed\n", argc - failed, failed);
+    return failed;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "worker") == 0)
         return worker((uint32_t)strtoul(argv[2], NULL, 0));
+    if (argc >= 2 && strcmp(argv[1], "devices") == 0)
+        return devices(argc - 2, argv + 2);
     for (int i = 1; i < argc; i++) {
         if (strncmp(argv[i], "seed=", 5) == 0) {
             disk_seed = strtoull(argv[i] + 5, NULL, 0);

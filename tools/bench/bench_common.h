@@ -96,4 +96,62 @@ static inline uint64_t *bench_samples(size_t n)
     return s;
 }
 
+/* ---- the NVMe cases ------------------------------------------------------------
+ *
+ * 4 KiB random reads of the disk the harness made (tools/bench/bench.py):
+ * the 8-byte little-endian word at the start of each 4 KiB block at byte
+ * offset o is bench_splitmix64(SEED ^ o), which is also what the test
+ * runner's "splitmix" image pattern puts there (tools/testrun.py), so every
+ * read can be checked with one compare. The i-th read of a case goes to
+ * the 4 KiB block bench_nvme_block(i, blocks): the same sequence on both
+ * systems.
+ */
+#define BENCH_NVME_IO 4096u      /* bytes per read, 4 KiB aligned on the disk */
+#define BENCH_NVME_DEPTH 32u     /* reads in flight in the qd32 cases */
+#define BENCH_NVME_LBA_SEED 0x4e564d6552616e64ull
+
+/* Steele, Lea and Flood's splitmix64: one state step and the output mix. */
+static inline uint64_t bench_splitmix64(uint64_t x)
+{
+    uint64_t z = x + 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* The 4 KiB block (of `blocks`) the i-th read of a case goes to. */
+static inline uint64_t bench_nvme_block(uint64_t i, uint64_t blocks)
+{
+    return bench_splitmix64(BENCH_NVME_LBA_SEED + i) % blocks;
+}
+
+/* What the first word of 4 KiB block `block` holds on a disk of `seed`. */
+static inline uint64_t bench_nvme_word(uint64_t seed, uint64_t block)
+{
+    return bench_splitmix64(seed ^ (block * BENCH_NVME_IO));
+}
+
+/* ---- soaking up idle time ------------------------------------------------------
+ *
+ * Under -icount shift=0,sleep=off a CPU with nothing to run does not wait:
+ * QEMU moves the clock (and the TSC) straight to the next timer deadline,
+ * which for a guest waiting on a device is whatever timer happens to be
+ * armed, milliseconds away, not the device's answer. So while the I/O
+ * cases run, a "soaker" thread of the lowest standing takes the CPU
+ * whenever nothing else wants it and counts its loops; a sample is the
+ * TSC delta less the soaker's loops times their measured cost
+ * (bench_soak_busy): the instructions everything else executed, the
+ * program, the kernel and the driver. Each program has its own loop
+ * (Cairn's yields at every turn, Linux's is SCHED_IDLE); the cost of
+ * BENCH_SOAK_BLOCK turns is measured before the soaker starts, by the
+ * same loop in the measuring thread.
+ */
+#define BENCH_SOAK_BLOCK 1024u
+
+static inline uint64_t bench_soak_busy(uint64_t ticks, uint64_t loops, uint64_t block_cost)
+{
+    uint64_t idle = loops * block_cost / BENCH_SOAK_BLOCK;
+    return ticks > idle ? ticks - idle : 0;
+}
+
 #endif

@@ -5,6 +5,9 @@
  *   bench [iters=N] [only=TEXT]   run every case (or those whose name
  *                                 contains TEXT); started as init by
  *                                 tools/bench/bench.py or the smoke test
+ *   bench nvme [iters=N] [only=TEXT] [dev=NAME] [seed=S] [soak]
+ *                                 the NVMe cases (bench_nvme.c), as a
+ *                                 component of a system with the driver
  *   bench serve                   the echo server of the cross-process
  *                                 channel cases, started by bench itself
  *
@@ -23,6 +26,7 @@
 #include <string.h>
 
 #include "../bench_common.h"
+#include "bench.h"
 #include "cairn/errors.h"
 #include "cairn/runtime.h"
 #include "cairn/spawn.h"
@@ -42,13 +46,7 @@ static void report_spawn_error(const char *msg)
 
 /* ---------------------------------------------------------------- threads */
 
-typedef struct thread_area {
-    void *stack;
-    void *tls;
-    void *tp;
-} thread_area_t;
-
-static bool area_init(thread_area_t *a)
+bool area_init(thread_area_t *a)
 {
     size_t al = libsys_tls_align();
     a->stack = aligned_alloc(16, STACK_SIZE);
@@ -62,20 +60,20 @@ static bool area_init(thread_area_t *a)
     return true;
 }
 
-static void area_free(thread_area_t *a)
+void area_free(thread_area_t *a)
 {
     free(a->stack);
     free(a->tls);
 }
 
 /* At a function's entry RSP + 8 is 16-byte aligned, as after a call. */
-static int64_t thread_start(thread_area_t *a, void (*fn)(uint64_t), handle_t *out)
+int64_t thread_start(thread_area_t *a, void (*fn)(uint64_t), handle_t *out)
 {
     return sys_thread_create(HANDLE_INVALID, (uint64_t)(uintptr_t)fn,
                              (uint64_t)(uintptr_t)((char *)a->stack + STACK_SIZE - 8), (uint64_t)(uintptr_t)a, out);
 }
 
-static void thread_join(handle_t t)
+void thread_join(handle_t t)
 {
     uint32_t seen;
     sys_object_wait(t, SIG_TERMINATED, DEADLINE_INFINITE, &seen);
@@ -492,11 +490,19 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "serve") == 0)
         return serve_main();
-    for (int i = 1; i < argc; i++) {
+    bool nvme = argc >= 2 && strcmp(argv[1], "nvme") == 0;
+    nvme_args_t na = {.dev = "nvme0n1"};
+    for (int i = nvme ? 2 : 1; i < argc; i++) {
         if (strncmp(argv[i], "iters=", 6) == 0)
             iters = strtoul(argv[i] + 6, NULL, 10);
         else if (strncmp(argv[i], "only=", 5) == 0)
             only = argv[i] + 5;
+        else if (nvme && strncmp(argv[i], "dev=", 4) == 0)
+            na.dev = argv[i] + 4;
+        else if (nvme && strncmp(argv[i], "seed=", 5) == 0)
+            na.seed = strtoull(argv[i] + 5, NULL, 0);
+        else if (nvme && strcmp(argv[i], "soak") == 0)
+            na.soak = true;
         else
             printf("bench: unknown argument '%s' ignored\n", argv[i]);
     }
@@ -506,7 +512,12 @@ int main(int argc, char **argv)
     printf("bench: iters %lu\n", (unsigned long)iters);
     measure_tsc_hz();
     unsigned ran = 0;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    if (nvme) {
+        na.iters = iters;
+        na.only = only;
+        ran = bench_nvme(&na);
+    }
+    for (size_t i = 0; !nvme && i < sizeof cases / sizeof cases[0]; i++) {
         const bcase_t *c = &cases[i];
         if (only && !strstr(c->name, only))
             continue;

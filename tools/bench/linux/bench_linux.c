@@ -8,8 +8,10 @@
  * guest under the same QEMU command line as Cairn; it mounts nothing,
  * prints to the console it was given and powers the machine off.
  *
- *   /init [iters=N] [only=TEXT]    (arguments after "--" on the kernel
- *                                   command line)
+ *   /init [iters=N] [only=TEXT] [nvme=DEV seed=S [soak]]
+ *                                  (arguments after "--" on the kernel
+ *                                  command line; the NVMe cases,
+ *                                  bench_linux_nvme.c, read /dev/DEV)
  *
  * The cases keep the Cairn names where Linux has an equivalent (the futex
  * round trip stands for chan_call) and add Linux-only ones (pipes, fork,
@@ -39,6 +41,7 @@
 #include <unistd.h>
 
 #include "../bench_common.h"
+#include "bench_linux.h"
 
 #define TIMER_DELAY_NS 100000u
 #define YIELDS_PER_SAMPLE 16u
@@ -191,16 +194,6 @@ static bool call(link_t *l, const char *req, char *rep, int *fd)
     *fd = unix_recv(l->sock[0], rep, l->bytes);
     return *fd >= 0;
 }
-
-typedef struct bcase {
-    const char *name;
-    void (*run)(const struct bcase *c, size_t n);
-    size_t div;
-    int kind;
-    uint32_t bytes;
-    bool process;
-    size_t size;
-} bcase_t;
 
 static void run_null(const bcase_t *c, size_t n)
 {
@@ -533,6 +526,8 @@ static const bcase_t cases[] = {
     {"mmap_anon_unmap_4k", run_map_anon, 1, 0, 0, false, 4096},
     {"mmap_anon_unmap_1m", run_map_anon, 4, 0, 0, false, 1u << 20},
     {"timer_irq_latency", run_timer, 10, 0, 0, false, 0},
+    {"nvme_randread_4k_qd1", run_nvme_qd1, 4, 0, 0, false, 0},
+    {"nvme_randread_4k_qd32", run_nvme_qd32, 20, 0, 0, false, 0},
 };
 
 static void power_off(void)
@@ -554,6 +549,12 @@ int main(int argc, char **argv)
             iters = strtoul(argv[i] + 6, NULL, 10);
         else if (strncmp(argv[i], "only=", 5) == 0)
             only = argv[i] + 5;
+        else if (strncmp(argv[i], "nvme=", 5) == 0)
+            nvme_opts.dev = argv[i] + 5;
+        else if (strncmp(argv[i], "seed=", 5) == 0)
+            nvme_opts.seed = strtoull(argv[i] + 5, NULL, 0);
+        else if (strcmp(argv[i], "soak") == 0)
+            nvme_opts.soak = true;
         else
             printf("bench: unknown argument '%s' ignored\n", argv[i]);
     }
@@ -578,6 +579,7 @@ int main(int argc, char **argv)
         c->run(c, n < 5 ? 5 : n);
         ran++;
     }
+    nvme_close();
     printf("bench: done %u cases\n", ran);
     if (getpid() == 1)
         power_off();

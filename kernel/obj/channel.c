@@ -299,21 +299,36 @@ int channel_read_wait(channel_t *ch, uint32_t max_bytes, uint32_t max_handles, u
     }
 }
 
-/* With wq->lock held, t one of its waiters: give it the message, and
- * either wake it or, when taken is not NULL, pass it to the caller. */
-static void hand_over_locked(wait_queue_t *wq, thread_t *t, const void *data, uint32_t n, thread_t **taken)
+/* With wq->lock held, t one of its waiters: copy the message into its
+ * buffer and take it off wq (not yet ready: wait_take_locked). */
+static inline void give_locked(wait_queue_t *wq, thread_t *t, const void *msg, uint32_t n)
 {
-    uint64_t *d = (uint64_t *)t->ipc_buf;
-    const uint64_t *s = data;
-    for (uint32_t i = 0; i < (n + 7) / 8; i++) /* both buffers hold THREAD_IPC_BUF bytes */
-        d[i] = s[i];
+    memcpy(t->ipc_buf, msg, n);
     t->ipc_len = n;
     t->ipc_direct = true;
     wait_take_locked(wq, t, OK);
+}
+
+/* give_locked, then either wake t or, when taken is not NULL, pass it to
+ * the caller. */
+static void hand_over_locked(wait_queue_t *wq, thread_t *t, const void *data, uint32_t n, thread_t **taken)
+{
+    give_locked(wq, t, data, n);
     if (taken)
         *taken = t;
     else
         sched_ready(t);
+}
+
+/* With call_wq.lock held: the chan_call on end `side` waiting for txid. */
+static inline thread_t *caller_locked(chan_shared_t *sh, int side, uint64_t txid)
+{
+    list_for_each(l, &sh->call_wq.waiters) {
+        thread_t *t = list_entry(l, thread_t, run_link);
+        if (t->ipc_side == side && t->ipc_txid == txid)
+            return t;
+    }
+    return NULL;
 }
 
 int channel_send_direct(channel_t *ch, const void *data, uint32_t n, thread_t **taken)
@@ -330,17 +345,13 @@ int channel_send_direct(channel_t *ch, const void *data, uint32_t n, thread_t **
      * way, which wakes that waiter. */
     if ((txid >> 63) && !list_empty(&sh->call_wq.waiters)) { /* a kernel-stamped id: perhaps a reply */
         uint64_t fl = spin_lock_irqsave(&sh->call_wq.lock);
-        list_for_each(l, &sh->call_wq.waiters) {
-            thread_t *t = list_entry(l, thread_t, run_link);
-            if (t->ipc_side == peer && t->ipc_txid == txid) {
-                bool fits = n <= t->ipc_room;
-                if (fits)
-                    hand_over_locked(&sh->call_wq, t, data, n, taken);
-                spin_unlock_irqrestore(&sh->call_wq.lock, fl);
-                return fits ? OK : ERR_SHOULD_WAIT;
-            }
-        }
+        thread_t *t = caller_locked(sh, peer, txid);
+        bool fits = t && n <= t->ipc_room;
+        if (fits)
+            hand_over_locked(&sh->call_wq, t, data, n, taken);
         spin_unlock_irqrestore(&sh->call_wq.lock, fl);
+        if (t)
+            return fits ? OK : ERR_SHOULD_WAIT;
     }
     wait_queue_t *wq = &sh->read_wq[peer];
     if (list_empty(&wq->waiters))
@@ -366,14 +377,6 @@ int channel_send_direct(channel_t *ch, const void *data, uint32_t n, thread_t **
  * changes unless the receiving thread waits, the message fits its buffer,
  * and the sender can start waiting at once (nothing queued for it). Lock
  * order: call_wq, then read_wq, then sh->lock. */
-static void give_locked(wait_queue_t *wq, thread_t *t, const void *msg, uint32_t n)
-{
-    memcpy(t->ipc_buf, msg, n);
-    t->ipc_len = n;
-    t->ipc_direct = true;
-    wait_take_locked(wq, t, OK);
-}
-
 int channel_call_direct(channel_t *ch, const void *msg, uint32_t n, uint64_t txid, uint32_t room, bool *direct)
 {
     chan_shared_t *sh = ch->sh;
@@ -418,14 +421,7 @@ int channel_reply_direct(channel_t *ch, const void *msg, uint32_t n, uint32_t ro
     memcpy(&txid, msg, sizeof txid);
     uint64_t fl = spin_lock_irqsave(&sh->call_wq.lock);
     spin_lock(&my_wq->lock);
-    thread_t *client = NULL;
-    list_for_each(l, &sh->call_wq.waiters) {
-        thread_t *t = list_entry(l, thread_t, run_link);
-        if (t->ipc_side == peer && t->ipc_txid == txid) {
-            client = t;
-            break;
-        }
-    }
+    thread_t *client = caller_locked(sh, peer, txid);
     /* A message queued for us before we hold my_wq->lock is seen here (as
      * in channel_call_direct); one queued after wakes my_wq once we wait. */
     bool go = client && n <= client->ipc_room && __atomic_load_n(&sh->count[me], __ATOMIC_ACQUIRE) == 0;

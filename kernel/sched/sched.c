@@ -170,6 +170,21 @@ static inline __attribute__((always_inline)) void switch_user_state(percpu_t *cp
     ioport_sync_cpu_if_stale(next->proc);
 }
 
+/* The switch itself, from prev to next (RUNNING, on this CPU), with rq's
+ * lock held: released by whichever thread runs next (sched_finish_switch). */
+static inline __attribute__((always_inline)) void switch_locked(percpu_t *cpu, run_queue_t *rq, thread_t *prev,
+                                                                thread_t *next, uint64_t now)
+{
+    prev->runtime_ns += now - prev->last_start_ns;
+    next->last_start_ns = now;
+    cpu->current = next;
+    percpu_set_kernel_stack(next->kstack_top);
+    switch_user_state(cpu, prev, next);
+    rq->switches++;
+    thread_t *from = context_switch(&prev->saved_rsp, next->saved_rsp, prev);
+    sched_finish_switch(from);
+}
+
 /* Pick the next thread and switch to it. Interrupts off, no rq lock held. */
 static void schedule(void)
 {
@@ -205,14 +220,7 @@ static void schedule(void)
         spin_unlock(&rq->lock);
         return;
     }
-    prev->runtime_ns += now - prev->last_start_ns;
-    next->last_start_ns = now;
-    cpu->current = next;
-    percpu_set_kernel_stack(next->kstack_top);
-    switch_user_state(cpu, prev, next);
-    rq->switches++;
-    thread_t *from = context_switch(&prev->saved_rsp, next->saved_rsp, prev);
-    sched_finish_switch(from);
+    switch_locked(cpu, rq, prev, next, now);
 }
 
 static uint32_t choose_cpu(const thread_t *t)
@@ -311,14 +319,7 @@ void sched_switch_to(thread_t *next)
     next->on_cpu = true;
     next->cpu = cpu->cpu_id;
     next->slice_end = prev->slice_end;
-    prev->runtime_ns += now - prev->last_start_ns;
-    next->last_start_ns = now;
-    cpu->current = next;
-    percpu_set_kernel_stack(next->kstack_top);
-    switch_user_state(cpu, prev, next);
-    rq->switches++;
-    thread_t *from = context_switch(&prev->saved_rsp, next->saved_rsp, prev);
-    sched_finish_switch(from);
+    switch_locked(cpu, rq, prev, next, now);
 }
 
 void sched_switch_away(void)

@@ -52,12 +52,18 @@ static void deadline_expired(ktimer_t *timer, void *arg)
     wait_cancel(arg, ERR_TIMED_OUT);
 }
 
-int wait_block_switch(wait_queue_t *wq, uint64_t flags, uint64_t deadline, thread_t *next)
+/* Every way to block, one body: each entry point below passes constants
+ * for what it does not use, which the compiler folds away (the direct
+ * path's exchange pays for no deadline and no timer). */
+static inline __attribute__((always_inline)) int block(wait_queue_t *wq, spinlock_t *also, uint64_t flags,
+                                                       uint64_t deadline, thread_t *next)
 {
     thread_t *t = sched_current();
     kassert(!t->is_idle);
     intr_disable(); /* already off (irqsave); stays off until we switch */
     if (deadline != DEADLINE_INFINITE && deadline <= clock_now_ns()) {
+        if (also)
+            spin_unlock(also);
         spin_unlock_irqrestore(&wq->lock, flags);
         if (next)
             sched_ready(next);
@@ -68,6 +74,8 @@ int wait_block_switch(wait_queue_t *wq, uint64_t flags, uint64_t deadline, threa
     __atomic_store_n(&t->waiting_on, wq, __ATOMIC_SEQ_CST);
     if (t->proc && process_dying(t->proc)) {
         t->waiting_on = NULL;
+        if (also)
+            spin_unlock(also);
         spin_unlock_irqrestore(&wq->lock, flags);
         if (next)
             sched_ready(next);
@@ -80,6 +88,8 @@ int wait_block_switch(wait_queue_t *wq, uint64_t flags, uint64_t deadline, threa
         ktimer_init(&t->wait_timer, deadline_expired, t);
         ktimer_arm(&t->wait_timer, deadline);
     }
+    if (also)
+        spin_unlock(also);
     spin_unlock(&wq->lock);
     if (next)
         sched_switch_to(next);
@@ -95,34 +105,19 @@ int wait_block_switch(wait_queue_t *wq, uint64_t flags, uint64_t deadline, threa
     return result;
 }
 
+int wait_block_switch(wait_queue_t *wq, uint64_t flags, uint64_t deadline, thread_t *next)
+{
+    return block(wq, NULL, flags, deadline, next);
+}
+
 int wait_block_direct(wait_queue_t *wq, spinlock_t *also, uint64_t flags, thread_t *next)
 {
-    thread_t *t = sched_current();
-    __atomic_store_n(&t->waiting_on, wq, __ATOMIC_SEQ_CST); /* see wait_block_switch */
-    if (t->proc && process_dying(t->proc)) {
-        t->waiting_on = NULL;
-        spin_unlock(also);
-        spin_unlock_irqrestore(&wq->lock, flags);
-        sched_ready(next);
-        return ERR_CANCELED;
-    }
-    t->state = THREAD_BLOCKED;
-    t->wait_result = OK;
-    list_push_back(&wq->waiters, &t->run_link);
-    spin_unlock(also);
-    spin_unlock(&wq->lock);
-    sched_switch_to(next);
-    while (__atomic_load_n(&t->cancelling, __ATOMIC_SEQ_CST))
-        __asm__ volatile("pause");
-    int result = t->wait_result;
-    if (flags & (1u << 9))
-        intr_enable();
-    return result;
+    return block(wq, also, flags, DEADLINE_INFINITE, next);
 }
 
 int wait_block_locked(wait_queue_t *wq, uint64_t flags, uint64_t deadline)
 {
-    return wait_block_switch(wq, flags, deadline, NULL);
+    return block(wq, NULL, flags, deadline, NULL);
 }
 
 thread_t *wait_take_locked(wait_queue_t *wq, thread_t *t, int result)

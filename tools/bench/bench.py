@@ -98,6 +98,10 @@ RESULT = re.compile(r"bench: (\S+) n=(\d+) min=(\d+) p10=(\d+) median=(\d+) p90=
 NOT_RUN = re.compile(r"bench: (\S+) unavailable (.*)")
 
 
+# The SVG namespace: the XML name every SVG file declares. A name, not a
+# download: nothing is fetched from it.
+SVG_NS = "http://www.w3.org/2000/svg"
+
 def say(msg):
     print(f"bench: {msg}", file=sys.stderr, flush=True)
 
@@ -445,7 +449,7 @@ def svg_chart(cairn, linux, unit, title):
     def esc(s):
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 90}" height="{height}" '
+    out = [f'<svg xmlns="{SVG_NS}" width="{left + width + 90}" height="{height}" '
            f'font-family="sans-serif" font-size="12">',
            f'<rect width="100%" height="100%" fill="white"/>',
            f'<text x="10" y="20" font-size="15" font-weight="bold">{esc(title)}</text>',

@@ -176,7 +176,7 @@ class Output(unittest.TestCase):
         svg = bench.svg_chart(self.cairn, self.linux, "instructions", "a <title> & more")
         root = ET.fromstring(svg)
         self.assertTrue(root.tag.endswith("svg"))
-        ns = "{http://www.w3.org/2000/svg}"
+        ns = "{" + bench.SVG_NS + "}"
         texts = [t.text for t in root.iter(ns + "text")]
         # rows with both figures: null_syscall, chan_call_rtt_xproc_64, yield
         self.assertEqual(len([r for r in root.iter(ns + "rect")]) - 1, 3)

@@ -47,8 +47,7 @@ void wait_cancel(struct thread *t, int result);
 struct thread *wait_take_locked(wait_queue_t *wq, struct thread *t, int result);
 int wait_block_switch(wait_queue_t *wq, uint64_t flags, uint64_t deadline, struct thread *next);
 /* wait_block_switch with no deadline, for a caller that holds another
- * lock too (`also`, taken after wq->lock with interrupts already off),
- * released once the thread is on wq. */
+ * lock too (`also`, interrupts off), released once the thread is on wq. */
 int wait_block_direct(wait_queue_t *wq, spinlock_t *also, uint64_t flags, struct thread *next);
 
 #endif
